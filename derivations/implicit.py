@@ -1,0 +1,454 @@
+r"""Implicit parameterization of linear values (Gehring et al., NeurIPS 2021, §2.3, §3).
+
+The linear weights :math:`\hat\theta` solve the constraint (eq. 2)
+
+.. math:: h(\hat\theta; w, F) = w + \eta\,\sigma(F)\hat\theta - \hat\theta = 0,
+          \qquad \hat\theta = A^{-1} w,\quad A = I - \eta\,\sigma(F),
+
+with :math:`\sigma` the row-wise softmax and :math:`\eta \in [0, 1)`.
+
+This module holds the mathematics only:
+
+* SymPy derivations (elementwise at small ``n``, matrix level for symbolic ``n``), each
+  as a chain of justified :class:`~derivations.steps.Step` objects;
+* the derived formulas evaluated numerically, with input validation:
+  :func:`implicit_weights`, :func:`jacobian`, :func:`preconditioner`,
+  :func:`preconditioner_lower_bound`.
+
+Derived results (proofs in the step chains below):
+
+.. math::
+   \frac{\partial\hat\theta}{\partial w} = A^{-1},\qquad
+   \frac{\partial\hat\theta_i}{\partial F_{kj}} = \eta\,[A^{-1}]_{ik}\,c_{kj},\qquad
+   c_{kj} = \sigma_{kj}\bigl(\hat\theta_j - [\sigma\hat\theta]_k\bigr),
+
+.. math:: P = J J^\top = A^{-1}(\eta^2 D + I)A^{-\top},\quad D = \operatorname{diag}(d),
+          \ d_k = \textstyle\sum_j c_{kj}^2,
+          \qquad \lambda_{\min}(P) \ge (1 + \eta\sqrt n)^{-2}.
+
+>>> import numpy as np
+>>> w, F = np.array([1.0, 0.0]), np.zeros((2, 2))
+>>> implicit_weights(w, F, 0.5)
+array([1.5, 0.5])
+>>> P = preconditioner(w, F, 0.5)
+>>> bool(np.linalg.eigvalsh(P).min() >= preconditioner_lower_bound(2, 0.5))
+True
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+import sympy as sp
+
+from .steps import Derivation, Step
+
+__all__ = [
+    "implicit_weights",
+    "jacobian",
+    "preconditioner",
+    "preconditioner_parts",
+    "preconditioner_lower_bound",
+    "ImplicitParts",
+    "symbols",
+    "softmax_sym",
+    "softmax_derivative_sym",
+    "softmax_derivative_closed_form",
+    "paper_d_sym",
+    "natural_d_sym",
+    "ift_jacobian_sym",
+    "direct_jacobian_sym",
+    "preconditioner_sym",
+    "matrix_symbols",
+    "ift_matrix_level",
+    "preconditioner_matrix_level",
+    "jacobian_gram_matrix_level",
+    "ift_jacobian_derivation",
+    "softmax_symmetry_derivation",
+    "preconditioner_derivation",
+    "lower_bound_derivation",
+]
+
+
+# ---------------------------------------------------------------------------
+# Input validation (the public numeric API's boundary)
+# ---------------------------------------------------------------------------
+
+
+def _validate(w, F, eta):
+    from verify.errors import ValidationError
+
+    w = np.asarray(w, dtype=float)
+    F = np.asarray(F, dtype=float)
+    if w.ndim != 1 or w.size == 0:
+        raise ValidationError(f"w must be a non-empty vector, got shape={w.shape}")
+    n = w.size
+    if F.shape != (n, n):
+        raise ValidationError(
+            f"F must have shape (n, n) = ({n}, {n}) to match w, got shape={F.shape}"
+        )
+    if not np.all(np.isfinite(w)):
+        raise ValidationError(f"w must be finite, got w={w!r}")
+    if not np.all(np.isfinite(F)):
+        raise ValidationError("F must be finite; replace inf logits by large finite ones")
+    try:
+        eta = float(eta)
+    except (TypeError, ValueError):
+        raise ValidationError(f"eta must be a real number in [0, 1), got eta={eta!r}") from None
+    if not (0.0 <= eta < 1.0):
+        raise ValidationError(
+            f"eta={eta!r} is outside [0, 1): A = I - eta*softmax(F) is singular at eta=1"
+        )
+    return w, F, eta
+
+
+def _softmax_rows(F: np.ndarray) -> np.ndarray:
+    Z = F - F.max(axis=-1, keepdims=True)
+    E = np.exp(Z)
+    return E / E.sum(axis=-1, keepdims=True)
+
+
+# ---------------------------------------------------------------------------
+# Numeric forms of the derived formulas
+# ---------------------------------------------------------------------------
+
+
+class ImplicitParts(NamedTuple):
+    """Intermediate quantities shared by the derived formulas."""
+
+    S: np.ndarray  #: row-stochastic sigma(F)
+    A_inv: np.ndarray  #: (I - eta S)^{-1}
+    theta: np.ndarray  #: A^{-1} w
+    C: np.ndarray  #: c_kj = sum_i dS_ki/dF_kj theta_i = S_kj (theta_j - (S theta)_k)
+    d: np.ndarray  #: d_k = sum_j c_kj^2
+    eta: float
+
+
+def preconditioner_parts(w, F, eta) -> ImplicitParts:
+    """The pieces of the derivation, evaluated numerically (validated inputs)."""
+    w, F, eta = _validate(w, F, eta)
+    n = w.size
+    S = _softmax_rows(F)
+    A_inv = np.linalg.inv(np.eye(n) - eta * S)
+    theta = A_inv @ w
+    C = S * (theta[None, :] - (S @ theta)[:, None])
+    d = np.einsum("kj,kj->k", C, C)
+    return ImplicitParts(S, A_inv, theta, C, d, eta)
+
+
+def implicit_weights(w, F, eta) -> np.ndarray:
+    r"""The implicitly parameterized weights :math:`\hat\theta = (I - \eta\sigma(F))^{-1} w`.
+
+    Parameters
+    ----------
+    w : array, shape (n,)
+        Rewards of the modelled Markov reward chain.
+    F : array, shape (n, n)
+        Unnormalised transition log-probabilities (logits), finite.
+    eta : float in [0, 1)
+        Internal discount factor.
+    """
+    w, F, eta = _validate(w, F, eta)
+    return np.linalg.solve(np.eye(w.size) - eta * _softmax_rows(F), w)
+
+
+def jacobian(w, F, eta):
+    r"""Derived Jacobians ``(J_w, J_F)`` of :math:`\hat\theta` (implicit function theorem).
+
+    ``J_w[i, l]`` is :math:`\partial\hat\theta_i/\partial w_l = [A^{-1}]_{il}` and
+    ``J_F[i, k, j]`` is :math:`\partial\hat\theta_i/\partial F_{kj} = \eta [A^{-1}]_{ik} c_{kj}`.
+
+    >>> J_w, J_F = jacobian([1.0, 2.0], [[0.0, 1.0], [2.0, 0.0]], 0.3)
+    >>> J_w.shape, J_F.shape
+    ((2, 2), (2, 2, 2))
+    """
+    p = preconditioner_parts(w, F, eta)
+    J_F = p.eta * p.A_inv[:, :, None] * p.C[None, :, :]
+    return p.A_inv, J_F
+
+
+def preconditioner(w, F, eta) -> np.ndarray:
+    r"""Theorem 1's preconditioner :math:`P = A^{-1}(\eta^2 D + I)A^{-\top}`.
+
+    Evaluated in the factorised form :math:`P = B B^\top`, :math:`B = A^{-1}G`,
+    :math:`G = (\eta^2 D + I)^{1/2}` (the last step of
+    :func:`preconditioner_derivation`), which costs one inverse and one symmetric
+    rank-n product and is symmetric positive definite by construction.
+    """
+    p = preconditioner_parts(w, F, eta)
+    B = p.A_inv * np.sqrt(p.eta**2 * p.d + 1.0)[None, :]
+    return B @ B.T
+
+
+def preconditioner_lower_bound(n: int, eta: float) -> float:
+    r"""The derived constant :math:`c(n, \eta) = (1 + \eta\sqrt{n})^{-2} \le \lambda_{\min}(P)`.
+
+    It depends on neither :math:`w` nor :math:`F`, hence not on time along any
+    trajectory of gradient flow with fixed :math:`n, \eta`.
+
+    >>> preconditioner_lower_bound(4, 0.5)
+    0.25
+    """
+    from verify.errors import ValidationError
+
+    if int(n) != n or n < 1:
+        raise ValidationError(f"n={n!r} must be a positive integer")
+    if not (0.0 <= float(eta) < 1.0):
+        raise ValidationError(f"eta={eta!r} is outside [0, 1)")
+    return float((1.0 + float(eta) * np.sqrt(n)) ** -2)
+
+
+# ---------------------------------------------------------------------------
+# Elementwise SymPy derivations (small n).  Logits enter as F = log u, u > 0, so
+# every entry is a rational function (exact proofs in a fraction field).
+# ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def symbols(n: int):
+    """Symbols for size ``n``: ``u`` (n x n, u = exp F > 0), ``w``, ``t`` (theta), ``eta``."""
+    u = sp.Matrix(n, n, lambda k, j: sp.Symbol(f"u_{k}{j}", positive=True))
+    w = sp.Matrix(n, 1, lambda i, _: sp.Symbol(f"w_{i}", real=True))
+    t = sp.Matrix(n, 1, lambda i, _: sp.Symbol(f"theta_{i}", real=True))
+    eta = sp.Symbol("eta", positive=True)
+    return {"u": u, "w": w, "t": t, "eta": eta}
+
+
+@lru_cache(maxsize=None)
+def softmax_sym(n: int) -> sp.Matrix:
+    r""":math:`\sigma(F)_{kj} = u_{kj} / \sum_l u_{kl}` with :math:`u = e^F`."""
+    u = symbols(n)["u"]
+    return sp.Matrix(n, n, lambda k, j: u[k, j] / sum(u[k, l] for l in range(n)))
+
+
+def _d_dF(expr, u_kj):
+    """Derivative with respect to F_kj where u_kj = exp(F_kj): chain rule u * d/du."""
+    return u_kj * sp.diff(expr, u_kj)
+
+
+@lru_cache(maxsize=None)
+def softmax_derivative_sym(n: int, k: int = 0) -> sp.Matrix:
+    r"""``M[i, j]`` = :math:`\partial\sigma(F)_{ki}/\partial F_{kj}` by differentiation."""
+    S, u = softmax_sym(n), symbols(n)["u"]
+    return sp.Matrix(n, n, lambda i, j: sp.cancel(_d_dF(S[k, i], u[k, j])))
+
+
+@lru_cache(maxsize=None)
+def softmax_derivative_closed_form(n: int, k: int = 0) -> sp.Matrix:
+    r"""The derived closed form :math:`\sigma_{ki}(\delta_{ij} - \sigma_{kj})`."""
+    S = softmax_sym(n)
+    return sp.Matrix(n, n, lambda i, j: S[k, i] * (sp.KroneckerDelta(i, j) - S[k, j]))
+
+
+def paper_d_sym(n: int) -> sp.Matrix:
+    r"""Theorem 1's :math:`d_k = \sum_i(\sum_j \partial\sigma_{ki}/\partial F_{kj}\,\theta_j)^2`."""
+    t = symbols(n)["t"]
+    out = []
+    for k in range(n):
+        M = softmax_derivative_sym(n, k)
+        out.append(sum(sum(M[i, j] * t[j] for j in range(n)) ** 2 for i in range(n)))
+    return sp.Matrix(out)
+
+
+def natural_d_sym(n: int) -> sp.Matrix:
+    r"""Chain-rule order :math:`d_k = \sum_j c_{kj}^2`, :math:`c_{kj} = \sum_i \partial\sigma_{ki}/\partial F_{kj}\theta_i`."""
+    t = symbols(n)["t"]
+    out = []
+    for k in range(n):
+        M = softmax_derivative_sym(n, k)
+        out.append(sum(sum(M[i, j] * t[i] for i in range(n)) ** 2 for j in range(n)))
+    return sp.Matrix(out)
+
+
+@lru_cache(maxsize=None)
+def _A_sym(n: int) -> sp.Matrix:
+    s = symbols(n)
+    return sp.eye(n) - s["eta"] * softmax_sym(n)
+
+
+@lru_cache(maxsize=None)
+def _theta_solution_sym(n: int) -> sp.Matrix:
+    return _A_sym(n).LUsolve(symbols(n)["w"])
+
+
+@lru_cache(maxsize=None)
+def ift_jacobian_sym(n: int, *, substitute_theta: bool = True) -> sp.Matrix:
+    r"""The implicit-function-theorem Jacobian, ``n x (n + n^2)``, columns ``[w, F row-major]``.
+
+    :math:`J = -(\partial h/\partial\theta)^{-1}\,\partial h/\partial\psi` with
+    :math:`\partial h/\partial\theta = \eta\sigma(F) - I = -A`, evaluated by ``LUsolve``
+    (never an explicit symbolic inverse). With ``substitute_theta`` the free
+    :math:`\theta` symbols are replaced by the solution :math:`A^{-1}w`.
+    """
+    s = symbols(n)
+    A, t, eta, w, u = _A_sym(n), s["t"], s["eta"], s["w"], s["u"]
+    h = w + eta * softmax_sym(n) * t - t
+    dh_dpsi = sp.Matrix.hstack(
+        h.jacobian(list(w)),
+        sp.Matrix.hstack(*[_d_dF(h, u[k, j]) for k in range(n) for j in range(n)]),
+    )
+    J = A.LUsolve(dh_dpsi)  # -(-A)^{-1} dh/dpsi
+    if substitute_theta:
+        J = J.xreplace(dict(zip(list(t), list(_theta_solution_sym(n)))))
+    return J
+
+
+@lru_cache(maxsize=None)
+def direct_jacobian_sym(n: int) -> sp.Matrix:
+    r"""Jacobian of the explicit solution :math:`A^{-1}w` by direct differentiation."""
+    s = symbols(n)
+    theta = _theta_solution_sym(n)
+    u = s["u"]
+    cols = [theta.jacobian(list(s["w"]))]
+    cols += [_d_dF(theta, u[k, j]) for k in range(n) for j in range(n)]
+    return sp.Matrix.hstack(*cols)
+
+
+@lru_cache(maxsize=None)
+def preconditioner_sym(n: int, *, eta_power: int = 2, transpose_first: bool = False) -> sp.Matrix:
+    r"""Elementwise :math:`A^{-1}(\eta^2 D + I)A^{-\top}` in the symbols ``u, eta, t``.
+
+    ``eta_power`` and ``transpose_first`` exist to build plausible wrong variants
+    (mutants) from the same code path.
+    """
+    s = symbols(n)
+    A, t, eta = _A_sym(n), s["t"], s["eta"]
+    Ainv = A.LUsolve(sp.eye(n))
+    d = natural_d_sym(n)
+    mid = sp.diag(*[eta**eta_power * d[k] + 1 for k in range(n)])
+    return Ainv.T * mid * Ainv if transpose_first else Ainv * mid * Ainv.T
+
+
+def jacobian_gram_sym(n: int) -> sp.Matrix:
+    """:math:`J J^\\top` from :func:`ift_jacobian_sym` (theta kept as free symbols)."""
+    J = ift_jacobian_sym(n, substitute_theta=False)
+    return J * J.T
+
+
+# ---------------------------------------------------------------------------
+# Matrix level (symbolic n)
+# ---------------------------------------------------------------------------
+
+_n = sp.Symbol("n", integer=True, positive=True)
+
+
+@lru_cache(maxsize=None)
+def matrix_symbols():
+    r"""``A`` (n x n), ``C`` (n x n^2, :math:`C_{k,(k,j)} = c_{kj}`), ``dw``, ``dS``, ``theta``, ``eta``."""
+    return {
+        "n": _n,
+        "A": sp.MatrixSymbol("A", _n, _n),
+        "C": sp.MatrixSymbol("C", _n, _n**2),
+        "D": sp.MatrixSymbol("D", _n, _n),
+        "dw": sp.MatrixSymbol("dw", _n, 1),
+        "dS": sp.MatrixSymbol("dS", _n, _n),
+        "theta": sp.MatrixSymbol("theta", _n, 1),
+        "eta": sp.Symbol("eta", positive=True),
+    }
+
+
+def ift_matrix_level():
+    r"""Residual of the linearised constraint at :math:`d\theta = A^{-1}(dw + \eta\,dS\,\theta)`.
+
+    :math:`A\,d\theta - dw - \eta\,dS\,\theta` (with :math:`A = I - \eta S`, so
+    :math:`dh = dw + \eta\,dS\,\theta - A\,d\theta`) must vanish identically.
+    """
+    m = matrix_symbols()
+    A, dw, dS, th, eta = m["A"], m["dw"], m["dS"], m["theta"], m["eta"]
+    dtheta = A.I * (dw + eta * dS * th)
+    return A * dtheta - dw - eta * dS * th
+
+
+def jacobian_gram_matrix_level():
+    r""":math:`J J^\top` with :math:`J = [A^{-1},\ \eta A^{-1} C]` (block structure from the IFT)."""
+    m = matrix_symbols()
+    A, C, eta = m["A"], m["C"], m["eta"]
+    return A.I * A.I.T + (eta * A.I * C) * (eta * A.I * C).T
+
+
+def preconditioner_matrix_level(*, eta_power: int = 2, transpose_first: bool = False):
+    r""":math:`A^{-1}(\eta^2 C C^\top + I)A^{-\top}`, using the lemma :math:`CC^\top = D`."""
+    m = matrix_symbols()
+    A, C, eta = m["A"], m["C"], m["eta"]
+    mid = eta**eta_power * C * C.T + sp.Identity(m["n"])
+    return A.I.T * mid * A.I if transpose_first else A.I * mid * A.I.T
+
+
+# ---------------------------------------------------------------------------
+# Step chains (rendered to LaTeX by verify.latex)
+# ---------------------------------------------------------------------------
+
+
+def ift_jacobian_derivation() -> Derivation:
+    return Derivation(
+        (
+            Step(r"0", r"h(\hat\theta; w, F) = w + \eta\,\sigma(F)\,\hat\theta - \hat\theta",
+                 "constraint (2) defines $\\hat\\theta$"),
+            Step(r"0", r"dw + \eta\,d\sigma\,\hat\theta - A\,d\hat\theta",
+                 "differentiate; $A = I - \\eta\\sigma(F)$"),
+            Step(r"d\hat\theta", r"A^{-1}\bigl(dw + \eta\,d\sigma\,\hat\theta\bigr)",
+                 "$A$ invertible: $\\|\\eta\\sigma(F)\\|_\\infty = \\eta < 1$"),
+            Step(r"\frac{\partial \hat\theta}{\partial w}", r"A^{-1}",
+                 "coefficient of $dw$"),
+            Step(r"\frac{\partial\sigma_{ki}}{\partial F_{kj}}",
+                 r"\sigma_{ki}\,(\delta_{ij} - \sigma_{kj})",
+                 "quotient rule on $e^{F_{ki}}/\\sum_l e^{F_{kl}}$; other rows do not depend on $F_{kj}$"),
+            Step(r"\frac{\partial \hat\theta_i}{\partial F_{kj}}",
+                 r"\eta\,[A^{-1}]_{ik}\,c_{kj},\quad c_{kj} = \sum_i \frac{\partial\sigma_{ki}}{\partial F_{kj}}\hat\theta_i = \sigma_{kj}\bigl(\hat\theta_j - [\sigma(F)\hat\theta]_k\bigr)",
+                 "only row $k$ of $d\\sigma$ is non-zero"),
+        )
+    )
+
+
+def softmax_symmetry_derivation() -> Derivation:
+    return Derivation(
+        (
+            Step(r"\frac{\partial\sigma_{ki}}{\partial F_{kj}}",
+                 r"\frac{\delta_{ij}e^{F_{ki}}}{\sum_l e^{F_{kl}}} - \frac{e^{F_{ki}}e^{F_{kj}}}{(\sum_l e^{F_{kl}})^2}",
+                 "quotient rule"),
+            Step(r"\frac{\partial\sigma_{ki}}{\partial F_{kj}}", r"\sigma_{ki}\delta_{ij} - \sigma_{ki}\sigma_{kj}",
+                 "definition of $\\sigma$"),
+            Step(r"\frac{\partial\sigma_{ki}}{\partial F_{kj}}", r"\frac{\partial\sigma_{kj}}{\partial F_{ki}}",
+                 "the right-hand side is symmetric in $(i, j)$"),
+            Step(r"\sum_i\Bigl(\sum_j \frac{\partial\sigma_{ki}}{\partial F_{kj}}\theta_j\Bigr)^2",
+                 r"\sum_j\Bigl(\sum_i \frac{\partial\sigma_{ki}}{\partial F_{kj}}\theta_i\Bigr)^2 = \sum_j c_{kj}^2",
+                 "rename $i \\leftrightarrow j$ and use the symmetry"),
+        )
+    )
+
+
+def preconditioner_derivation() -> Derivation:
+    return Derivation(
+        (
+            Step(r"\frac{d\hat\theta}{dt}", r"J_w\frac{dw}{dt} + J_F\frac{dF}{dt}",
+                 "chain rule along the flow"),
+            Step(r"\frac{d\hat\theta}{dt}", r"-\bigl(J_wJ_w^\top + J_FJ_F^\top\bigr)\nabla L(\hat\theta)",
+                 "gradient flow: $\\dot\\psi = -J_\\psi^\\top\\nabla L(\\hat\\theta)$"),
+            Step(r"J_wJ_w^\top + J_FJ_F^\top", r"A^{-1}A^{-\top} + \eta^2 A^{-1} C C^\top A^{-\top}",
+                 "$J_w = A^{-1}$, $J_F = \\eta A^{-1}C$ with $C_{k,(k,j)} = c_{kj}$"),
+            Step(r"CC^\top", r"D = \operatorname{diag}(d),\quad d_k = \sum_j c_{kj}^2",
+                 "column $(k,j)$ of $C$ has one non-zero entry, in row $k$"),
+            Step(r"P", r"A^{-1}(\eta^2 D + I)A^{-\top}", "collect terms (matrix-level identity)"),
+            Step(r"P", r"(A^{-1}G)(A^{-1}G)^\top,\quad G = (\eta^2D + I)^{1/2}",
+                 "factorised form used for evaluation"),
+        )
+    )
+
+
+def lower_bound_derivation() -> Derivation:
+    return Derivation(
+        (
+            Step(r"P", r"A^{-1}A^{-\top}", "$\\eta^2 A^{-1} D A^{-\\top} \\succeq 0$ since $D \\succeq 0$",
+                 relation=r"\succeq"),
+            Step(r"\lambda_{\min}(P)", r"\lambda_{\min}(A^{-1}A^{-\top}) = \sigma_{\max}(A)^{-2}",
+                 "Weyl monotonicity", relation=r"\ge"),
+            Step(r"\sigma_{\max}(A)", r"1 + \eta\,\|\sigma(F)\|_2", "triangle inequality",
+                 relation=r"\le"),
+            Step(r"\|\sigma(F)\|_2", r"\sqrt{\|\sigma(F)\|_1\|\sigma(F)\|_\infty} \le \sqrt{n \cdot 1}",
+                 "column sums $\\le n$, row sums $= 1$", relation=r"\le"),
+            Step(r"\lambda_{\min}(P)", r"c(n,\eta) = (1 + \eta\sqrt n)^{-2} > 0",
+                 "independent of $w, F$, hence of $t$", relation=r"\ge"),
+        )
+    )

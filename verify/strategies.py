@@ -1,0 +1,196 @@
+r"""Hypothesis strategies for the objects our claims quantify over.
+
+Named for what they produce; bounds are keyword-only ``min_*``/``max_*`` pairs and a
+bad bound raises :class:`~verify.errors.ValidationError` quoting the argument. All
+strategies shrink toward small sizes and simple values (zeros, small integers), so
+counterexamples are readable.
+
+Use them in your own property tests:
+
+>>> from hypothesis import given, settings
+>>> @settings(max_examples=20, database=None)
+... @given(row_stochastic_matrices(max_size=3))
+... def test_rows_sum_to_one(S):
+...     assert np.allclose(S.sum(axis=1), 1.0)
+>>> test_rows_sum_to_one()
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from .errors import ValidationError
+
+__all__ = [
+    "logit_matrices",
+    "row_stochastic_matrices",
+    "discount_factors",
+    "reward_vectors",
+    "implicit_points",
+    "ImplicitPoint",
+]
+
+
+def _check_size_bounds(min_size, max_size, size=None):
+    if size is not None:
+        if int(size) != size or size < 1:
+            raise ValidationError(f"size={size!r} must be a positive integer")
+        return int(size), int(size)
+    if int(min_size) != min_size or min_size < 1:
+        raise ValidationError(f"min_size={min_size!r} must be a positive integer")
+    if int(max_size) != max_size or max_size < 1:
+        raise ValidationError(f"max_size={max_size!r} must be a positive integer")
+    if min_size > max_size:
+        raise ValidationError(f"min_size={min_size} is larger than max_size={max_size}")
+    return int(min_size), int(max_size)
+
+
+def _check_magnitude(name, value):
+    if not (np.isfinite(value) and value > 0):
+        raise ValidationError(f"{name}={value!r} must be a positive finite number")
+
+
+def _finite_floats(bound):
+    return st.floats(-bound, bound, allow_nan=False, allow_infinity=False, width=64)
+
+
+def _sizes(min_size, max_size, size):
+    lo, hi = _check_size_bounds(min_size, max_size, size)
+    return st.integers(lo, hi)
+
+
+@st.composite
+def _logits(draw, n, max_magnitude, large_row_scales):
+    F = draw(hnp.arrays(np.float64, (n, n), elements=_finite_floats(max_magnitude)))
+    scales = draw(
+        st.lists(st.sampled_from(large_row_scales), min_size=n, max_size=n)
+    )
+    return F * np.asarray(scales, dtype=float)[:, None]
+
+
+def logit_matrices(
+    *,
+    min_size: int = 1,
+    max_size: int = 4,
+    size: int | None = None,
+    max_magnitude: float = 10.0,
+    large_rows: bool = True,
+):
+    r"""Square logit matrices :math:`F` (unnormalised log-probabilities).
+
+    Entries lie in ``[-max_magnitude, max_magnitude]``; with ``large_rows`` a row may
+    be scaled by 10 or 100, which saturates its softmax (near one-hot rows), the
+    regime where floating point and bounds are stressed. Shrinks toward ``F = 0``
+    (uniform transitions) of size ``min_size``.
+    """
+    _check_magnitude("max_magnitude", max_magnitude)
+    scales = (1.0, 10.0, 100.0) if large_rows else (1.0,)
+    return _sizes(min_size, max_size, size).flatmap(
+        lambda n: _logits(n, max_magnitude, scales)
+    )
+
+
+def row_stochastic_matrices(*, min_size: int = 1, max_size: int = 4, size: int | None = None):
+    r"""Row-stochastic matrices, including exact one-hot (deterministic) rows.
+
+    Built by normalising non-negative weights; an all-zero row becomes uniform.
+    Shrinks toward the uniform matrix.
+    """
+
+    @st.composite
+    def _build(draw, n):
+        W = draw(
+            hnp.arrays(
+                np.float64,
+                (n, n),
+                elements=st.one_of(
+                    st.just(0.0), st.floats(0.0, 1.0, allow_nan=False, width=64), st.just(1.0)
+                ),
+            )
+        )
+        sums = W.sum(axis=1, keepdims=True)
+        W = np.where(sums > 0, W, 1.0)
+        return W / W.sum(axis=1, keepdims=True)
+
+    return _sizes(min_size, max_size, size).flatmap(_build)
+
+
+def discount_factors(
+    *, min_value: float = 0.0, max_value: float = 1.0 - 1e-4, near_one: bool = True
+):
+    r"""Discount factors in ``[min_value, max_value]`` with ``max_value < 1``.
+
+    With ``near_one`` a third of the draws lie within ``1e-3`` of 1 (but not above
+    ``max_value``), where :math:`(1-\eta)^{-1}` amplifies every error. Shrinks toward
+    ``min_value``.
+
+    >>> discount_factors(max_value=1.0)
+    Traceback (most recent call last):
+    ...
+    verify.errors.ValidationError: max_value=1.0 must be below 1 (A = I - eta S is singular at eta = 1)
+    """
+    if not (0.0 <= min_value < 1.0):
+        raise ValidationError(f"min_value={min_value!r} must lie in [0, 1)")
+    if not max_value < 1.0:
+        raise ValidationError(
+            f"max_value={max_value!r} must be below 1 (A = I - eta S is singular at eta = 1)"
+        )
+    if min_value > max_value:
+        raise ValidationError(f"min_value={min_value} is larger than max_value={max_value}")
+    base = st.floats(min_value, max_value, allow_nan=False, width=64)
+    if not near_one or max_value < 1.0 - 1e-3:
+        return base
+    close = st.floats(max(min_value, 1.0 - 1e-3), max_value, allow_nan=False, width=64)
+    return st.one_of(base, close)
+
+
+def reward_vectors(
+    *, min_size: int = 1, max_size: int = 4, size: int | None = None, max_magnitude: float = 10.0
+):
+    """Reward vectors with entries in ``[-max_magnitude, max_magnitude]``; shrink to 0."""
+    _check_magnitude("max_magnitude", max_magnitude)
+    return _sizes(min_size, max_size, size).flatmap(
+        lambda n: hnp.arrays(np.float64, (n,), elements=_finite_floats(max_magnitude))
+    )
+
+
+class ImplicitPoint(NamedTuple):
+    """A point ``(w, F, eta)`` of the implicit parameterization."""
+
+    w: np.ndarray
+    F: np.ndarray
+    eta: float
+
+    @property
+    def n(self) -> int:
+        return int(self.w.size)
+
+    def readable(self) -> dict:
+        """Plain lists, for reports."""
+        return {"w": self.w.tolist(), "F": self.F.tolist(), "eta": float(self.eta)}
+
+
+def implicit_points(
+    *,
+    min_size: int = 1,
+    max_size: int = 4,
+    max_reward: float = 10.0,
+    max_logit: float = 10.0,
+    max_eta: float = 1.0 - 1e-4,
+    large_rows: bool = True,
+):
+    r"""Points :math:`(w, F, \eta)`: rewards, logits and a discount of one common size."""
+
+    def _at(n):
+        return st.builds(
+            ImplicitPoint,
+            reward_vectors(size=n, max_magnitude=max_reward),
+            logit_matrices(size=n, max_magnitude=max_logit, large_rows=large_rows),
+            discount_factors(max_value=max_eta),
+        )
+
+    return _sizes(min_size, max_size, None).flatmap(_at)
