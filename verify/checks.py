@@ -1,0 +1,438 @@
+r"""Check kinds: each binds an oracle and a strategy to a comparator.
+
+A check is run against a *candidate* :class:`~verify.model.Formula` (the derived
+result, or a mutant of it) and returns :class:`~verify.model.Evidence`. The oracle
+side never evaluates the candidate: it differentiates, solves or samples primitive
+definitions.
+
+Kinds here: :class:`SymbolicIdentity` and :class:`NumericIdentity` (kind
+``identity``), :class:`DerivativeCheck` (``derivative``), :class:`AsymptoticCheck`
+(``asymptotic``), :class:`BoundCheck` (``bound``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from .model import Evidence, Formula, RunContext
+from .numerics import compare_arrays, complex_step_jacobian, richardson_jacobian
+from .search import falsify
+from .symbolic import prove_zero
+from .tolerances import tolerance
+
+__all__ = [
+    "SymbolicIdentity",
+    "NumericIdentity",
+    "DerivativeCheck",
+    "AsymptoticCheck",
+    "BoundCheck",
+    "sub_seed",
+    "readable",
+]
+
+
+def sub_seed(seed: int, *labels) -> int:
+    """A stable per-check seed from the run seed and labels (claim id, check index)."""
+    return zlib.crc32(("/".join(map(str, (seed,) + labels))).encode()) & 0x7FFFFFFF
+
+
+def readable(point) -> Any:
+    """Point -> JSON-ready plain data (lists, floats) for reports."""
+    if hasattr(point, "readable"):
+        return point.readable()
+    if isinstance(point, np.ndarray):
+        return point.tolist()
+    if isinstance(point, (tuple, list)):
+        return [readable(p) for p in point]
+    if isinstance(point, dict):
+        return {k: readable(v) for k, v in point.items()}
+    if isinstance(point, (np.floating, np.integer)):
+        return point.item()
+    return point
+
+
+def _skipped(kind, why):
+    return Evidence(check=kind, method=why, verdict="skipped")
+
+
+def _finish(kind, method, outcome, tol_desc, t0, details=None):
+    """Evidence from a falsify() outcome."""
+    details = dict(details or {})
+    if outcome.error:
+        return Evidence(kind, method, "error", outcome.examples, details={"error": outcome.error},
+                        seconds=time.perf_counter() - t0)
+    if outcome.counterexample is not None:
+        point, info = outcome.counterexample
+        verdict = "error" if "exception" in info and not info.get("counts_as_refutation") else "refuted"
+        return Evidence(
+            kind, method, verdict, outcome.examples,
+            worst_error=info.get("error"), tolerance=info.get("tolerance"),
+            worst_ratio=info.get("ratio", math.inf),
+            counterexample={"point": readable(point), **{k: readable(v) for k, v in info.items()}},
+            details=details, seconds=time.perf_counter() - t0,
+        )
+    info = outcome.worst_info or {}
+    details.update({k: readable(v) for k, v in info.items() if k not in ("error", "tolerance", "ratio")})
+    details["tolerance_rule"] = tol_desc
+    return Evidence(
+        kind, method, "consistent", outcome.examples,
+        worst_error=info.get("error"), tolerance=info.get("tolerance"),
+        worst_ratio=outcome.worst_ratio if outcome.examples else None,
+        details=details, seconds=time.perf_counter() - t0,
+    )
+
+
+# ---------------------------------------------------------------------------
+# identity
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SymbolicIdentity:
+    """Prove ``candidate.sympy(size) == reference(size)`` for each size.
+
+    ``sizes`` get the full ladder (random rational points, then a fraction-field
+    normal form; ``"n"`` means matrix level); ``sample_sizes`` only the random
+    rational points, for sizes where a normal form is too slow.
+    """
+
+    reference: Callable[[Any], Any]
+    sizes: tuple = (2,)
+    sample_sizes: tuple = ()
+    description: str = ""
+    kind: str = "identity"
+
+    def run(self, candidate: Formula, ctx: RunContext, *, label: str = "") -> Evidence:
+        t0 = time.perf_counter()
+        if candidate.sympy is None:
+            return _skipped(self.kind, "symbolic: candidate has no SymPy form")
+        proved, sampled, steps = [], [], []
+        for size, nf in [(s, True) for s in self.sizes] + [(s, False) for s in self.sample_sizes]:
+            diff = candidate.sympy(size) - self.reference(size)
+            out = prove_zero(
+                diff, budget_s=ctx.profile.symbolic_budget_s, seed=sub_seed(ctx.seed, label, size),
+                normal_form=nf,
+            )
+            steps.append({"size": str(size), "verdict": out.verdict, "method": out.method})
+            if out.verdict == "refuted":
+                return Evidence(
+                    self.kind, f"symbolic (size {size}): {out.method}", "refuted", 1,
+                    counterexample={"size": str(size), **out.detail},
+                    details={"steps": steps}, seconds=time.perf_counter() - t0,
+                )
+            (proved if out.verdict == "proved" else sampled).append(str(size))
+        seconds = time.perf_counter() - t0
+        if proved and not sampled:
+            return Evidence(self.kind, "symbolic proof for sizes " + ", ".join(proved), "proved",
+                            len(steps), details={"steps": steps}, seconds=seconds)
+        if proved or any("rational points" in s["method"] for s in steps):
+            method = "symbolic: proved for " + (", ".join(proved) or "none") + \
+                "; zero at random rational points for " + ", ".join(sampled)
+            return Evidence(self.kind, method, "proved" if not sampled else "consistent",
+                            len(steps), details={"steps": steps}, seconds=seconds)
+        return Evidence(self.kind, "symbolic: inconclusive", "skipped",
+                        details={"steps": steps}, seconds=seconds)
+
+
+@dataclass(frozen=True)
+class NumericIdentity:
+    """``candidate.numeric(point) == reference(point)`` at Hypothesis-drawn points.
+
+    The reference is an oracle from primitive definitions. A disagreement is
+    confirmed against ``reference_mp`` (mpmath, high precision) before it counts,
+    and the worst point is always re-checked there.
+    """
+
+    reference: Callable[[Any], Any]
+    strategy: Callable[[], Any]
+    reference_mp: Callable[[Any], Any] | None = None
+    tolerance_key: str = "identity.float64"
+    description: str = ""
+    kind: str = "identity"
+
+    def run(self, candidate: Formula, ctx: RunContext, *, label: str = "") -> Evidence:
+        t0 = time.perf_counter()
+        if candidate.numeric is None:
+            return _skipped(self.kind, "numeric: candidate has no numeric form")
+        tol = tolerance(self.tolerance_key)
+        mp_tol = tolerance("identity.mpmath")
+
+        def evaluate(point):
+            cand = np.asarray(candidate.numeric(point), dtype=float)
+            ref = np.asarray(self.reference(point), dtype=float)
+            c = compare_arrays(cand, ref, rtol=tol.rtol, atol=tol.atol)
+            info = {"error": c.error, "tolerance": c.tolerance, "ratio": c.ratio,
+                    "index": c.index, "candidate": c.candidate, "reference": c.reference}
+            if c.ratio > 1 and self.reference_mp is not None:
+                ref_mp = np.asarray(self.reference_mp(point), dtype=float)
+                cm = compare_arrays(cand, ref_mp, rtol=mp_tol.rtol, atol=mp_tol.atol)
+                info.update(confirmed_by="mpmath", mp_ratio=cm.ratio)
+                return cm.ratio, dict(info, ratio=cm.ratio, error=cm.error)
+            return c.ratio, info
+
+        out = falsify(self.strategy(), evaluate, seed=sub_seed(ctx.seed, label, "numeric"),
+                      max_examples=ctx.profile.max_examples)
+        details = {}
+        if out.counterexample is None and self.reference_mp is not None and out.worst_point is not None:
+            cand = np.asarray(candidate.numeric(out.worst_point), dtype=float)
+            ref_mp = np.asarray(self.reference_mp(out.worst_point), dtype=float)
+            cm = compare_arrays(cand, ref_mp, rtol=mp_tol.rtol, atol=mp_tol.atol)
+            details["mpmath_worst_point_ratio"] = cm.ratio
+            if cm.ratio > 1:
+                out.counterexample = (out.worst_point, {"error": cm.error, "tolerance": cm.tolerance,
+                                                         "ratio": cm.ratio, "confirmed_by": "mpmath"})
+        return _finish(self.kind, "numeric float64 at Hypothesis points, mpmath at the worst",
+                       out, f"rtol={tol.rtol:g}, atol={tol.atol:g} x max|reference|", t0, details)
+
+
+# ---------------------------------------------------------------------------
+# derivative
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DerivativeCheck:
+    """A derived Jacobian against complex-step (or Richardson) derivatives of a primitive.
+
+    ``primitive(point)`` returns ``(f, x0)``: a batched function and the point at
+    which to differentiate it; ``candidate.numeric(point)`` returns the derived
+    Jacobian, shape ``(p, m)``. ``blocks(point)`` lists column slices compared with
+    separate scales (e.g. ``w`` and ``F`` columns). Above ``max_full`` columns the
+    check compares ``v^T J u`` for random directions instead of full Jacobians.
+    ``primitive_mp(point)`` gives ``(f_mp, x0)`` for the mpmath confirmation.
+    """
+
+    primitive: Callable[[Any], Any]
+    strategy: Callable[[], Any]
+    primitive_mp: Callable[[Any], Any] | None = None
+    blocks: Callable[[Any], Any] | None = None
+    complex_safe: bool = True
+    max_full: int = 400
+    directions: int = 4
+    description: str = ""
+    kind: str = "derivative"
+
+    def _reference(self, point):
+        f, x0 = self.primitive(point)
+        if self.complex_safe:
+            return complex_step_jacobian(f, x0)[0], None, "derivative.complex_step"
+        J, err = richardson_jacobian(f, x0)
+        return J, err, "derivative.richardson"
+
+    def compare(self, J_cand, J_ref, err, key, point):
+        """Blockwise comparison; returns ``(ratio, info)``."""
+        tol = tolerance(key)
+        blocks = self.blocks(point) if self.blocks else [slice(None)]
+        worst = None
+        for b in blocks:
+            c = compare_arrays(J_cand[:, b], J_ref[:, b], rtol=tol.rtol, atol=tol.atol,
+                               extra=None if err is None else err[:, b])
+            if worst is None or c.ratio > worst[0].ratio:
+                worst = (c, b)
+        c, b = worst
+        return c.ratio, {"error": c.error, "tolerance": c.tolerance, "ratio": c.ratio,
+                         "entry": [c.index[0], (b.start or 0) + c.index[1]] if c.index else [],
+                         "candidate": c.candidate, "reference": c.reference}
+
+    def run(self, candidate: Formula, ctx: RunContext, *, label: str = "") -> Evidence:
+        t0 = time.perf_counter()
+        if candidate.numeric is None:
+            return _skipped(self.kind, "derivative: candidate has no numeric form")
+        rng_seed = sub_seed(ctx.seed, label, "directions")
+
+        def evaluate(point):
+            J_cand = np.asarray(candidate.numeric(point), dtype=float)
+            f, x0 = self.primitive(point)
+            if J_cand.shape[1] > self.max_full:
+                return self._directional(J_cand, f, x0, rng_seed)
+            J_ref, err, key = self._reference(point)
+            ratio, info = self.compare(J_cand, J_ref, err, key, point)
+            if ratio > 1 and self.primitive_mp is not None:
+                ratio, info = self._confirm_mp(J_cand, point, info)
+            return ratio, info
+
+        out = falsify(self.strategy(), evaluate, seed=sub_seed(ctx.seed, label, "derivative"),
+                      max_examples=ctx.profile.max_examples)
+        details = {}
+        if out.counterexample is None and self.primitive_mp is not None and out.worst_point is not None:
+            J_cand = np.asarray(candidate.numeric(out.worst_point), dtype=float)
+            ratio, info = self._confirm_mp(J_cand, out.worst_point, {})
+            details["mpmath_worst_point_ratio"] = ratio
+            if ratio > 1:
+                out.counterexample = (out.worst_point, info)
+        method = ("complex step" if self.complex_safe else "Richardson central differences") + \
+            " of the primitive; mpmath (50 digits) at the worst point"
+        tol = tolerance("derivative.complex_step" if self.complex_safe else "derivative.richardson")
+        return _finish(self.kind, method, out,
+                       f"rtol={tol.rtol:g}, atol={tol.atol:g} x max|block|", t0, details)
+
+    def _confirm_mp(self, J_cand, point, info):
+        from .numerics import mp_jacobian
+
+        f_mp, x0 = self.primitive_mp(point)
+        J_mp = np.array([[float(v) for v in row] for row in mp_jacobian(f_mp, x0)])
+        ratio, info2 = self.compare(J_cand, J_mp, None, "derivative.complex_step", point)
+        return ratio, dict(info2, confirmed_by="mpmath")
+
+    def _directional(self, J_cand, f, x0, seed):
+        rng = np.random.default_rng(seed)
+        tol = tolerance("derivative.complex_step")
+        worst = (0.0, {})
+        for _ in range(self.directions):
+            u = rng.standard_normal(J_cand.shape[1])
+            v = rng.standard_normal(J_cand.shape[0])
+            Ju = np.asarray(f((x0 + 1e-30j * u)[None, :])).imag[0] / 1e-30
+            a, b = float(v @ (J_cand @ u)), float(v @ Ju)
+            scale = float(np.abs(v).sum() * np.abs(Ju).max())
+            t = tol.rtol * abs(b) + tol.atol * scale
+            r = abs(a - b) / t if t > 0 else (0.0 if a == b else math.inf)
+            if r >= worst[0]:
+                worst = (r, {"error": abs(a - b), "tolerance": t, "ratio": r,
+                             "candidate": a, "reference": b, "mode": "v^T J u"})
+        return worst
+
+
+# ---------------------------------------------------------------------------
+# asymptotic
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AsymptoticCheck:
+    """A remainder is :math:`O(h^p)`: fit the log-log slope over a geometric ladder of h.
+
+    ``remainder(candidate, point, hs)`` returns ``(r, floor)``: remainder norms at the
+    steps ``hs`` and the roundoff floor below which a value carries no information.
+    The slope is fitted over the ``fit_last`` smallest steps above the floor. When
+    fewer than 3 values clear the floor, the remainder is negligible at every step
+    and the point passes (recorded as ``below_floor``).
+    """
+
+    remainder: Callable[..., Any]
+    strategy: Callable[[], Any]
+    order: float = 2.0
+    steps: int = 9
+    fit_last: int = 4
+    description: str = ""
+    kind: str = "asymptotic"
+
+    def run(self, candidate: Formula, ctx: RunContext, *, label: str = "") -> Evidence:
+        t0 = time.perf_counter()
+        if candidate.numeric is None:
+            return _skipped(self.kind, "asymptotic: candidate has no numeric form")
+        tol = tolerance("asymptotic.slope")
+        hs = 2.0 ** -np.arange(self.steps)
+        below = {"count": 0}
+
+        def evaluate(point):
+            r, floor = self.remainder(candidate, point, hs)
+            r = np.asarray(r, dtype=float)
+            keep = r > floor
+            if keep.sum() < 3:
+                below["count"] += 1
+                return 0.0, {"slope": None, "below_floor": True}
+            x, y = np.log(hs[keep])[-self.fit_last:], np.log(r[keep])[-self.fit_last:]
+            slope = float(np.polyfit(x, y, 1)[0])
+            deficit = self.order - slope
+            ratio = max(deficit, 0.0) / tol.atol
+            return ratio, {"error": deficit, "tolerance": tol.atol, "ratio": ratio,
+                           "slope": slope, "expected_order": self.order}
+
+        out = falsify(self.strategy(), evaluate, seed=sub_seed(ctx.seed, label, "asymptotic"),
+                      max_examples=ctx.profile.max_examples)
+        details = {"points_below_roundoff_floor": below["count"], "h_ladder": f"h0 * 2^-k, k < {self.steps}"}
+        return _finish(self.kind, f"log-log slope of the remainder, order {self.order:g}", out,
+                       f"slope >= {self.order:g} - {tol.atol:g}", t0, details)
+
+
+# ---------------------------------------------------------------------------
+# bound
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoundCheck:
+    r"""``oracle(point) >= candidate.numeric(point)`` on a domain, attacked adversarially.
+
+    Hypothesis search (targeted at the ratio bound / oracle) first; then local
+    optimisation (Nelder--Mead) from the worst points over the continuous
+    coordinates exposed by ``coordinates(point) -> (x0, rebuild)``.
+    """
+
+    oracle: Callable[[Any], float]
+    strategy: Callable[[], Any]
+    coordinates: Callable[[Any], Any] | None = None
+    description: str = ""
+    kind: str = "bound"
+
+    def _score(self, candidate, point):
+        tol = tolerance("bound.slack")
+        lhs = float(self.oracle(point))
+        rhs = float(candidate.numeric(point))
+        violation = rhs - lhs
+        t = tol.rtol * abs(rhs) + tol.atol
+        ratio = violation / t if violation > 0 else 0.0
+        info = {"error": violation, "tolerance": t, "ratio": ratio, "oracle": lhs, "bound": rhs,
+                "margin": (lhs - rhs) / abs(rhs) if rhs else lhs - rhs}
+        return ratio, info, (rhs / lhs if lhs > 0 else math.inf)
+
+    def run(self, candidate: Formula, ctx: RunContext, *, label: str = "") -> Evidence:
+        t0 = time.perf_counter()
+        if candidate.numeric is None:
+            return _skipped(self.kind, "bound: candidate has no numeric form")
+        closest = []
+
+        def evaluate(point):
+            ratio, info, tightness = self._score(candidate, point)
+            closest.append((tightness, point))
+            closest.sort(key=lambda p: -p[0])
+            del closest[ctx.profile.refine_starts:]
+            # steer generation toward points where bound / oracle is largest
+            return (ratio if ratio > 1 else min(tightness, 1.0)), info
+
+        out = falsify(self.strategy(), evaluate, seed=sub_seed(ctx.seed, label, "bound"),
+                      max_examples=ctx.profile.max_examples)
+        details = {"best_tightness_bound_over_oracle": closest[0][0] if closest else None}
+        if out.counterexample is None and not out.error and self.coordinates is not None:
+            refined = self._refine(candidate, [p for _, p in closest])
+            details["local_search_starts"] = len(closest)
+            if refined is not None:
+                r_ratio, r_info, r_point, r_tight = refined
+                details["best_tightness_after_local_search"] = r_tight
+                if r_ratio > 1:
+                    out.counterexample = (r_point, dict(r_info, found_by="local optimisation"))
+        ev = _finish(self.kind, "adversarial search: Hypothesis target() + Nelder-Mead", out,
+                     "violation > 1e-9 |bound| + 1e-12", t0, details)
+        if ev.verdict == "consistent" and closest:
+            ev.worst_ratio = 0.0
+        return ev
+
+    def _refine(self, candidate, starts):
+        from scipy.optimize import minimize
+
+        best = None
+        for point in starts:
+            x0, rebuild = self.coordinates(point)
+
+            def objective(x):
+                try:
+                    _, _, tight = self._score(candidate, rebuild(x))
+                except Exception:
+                    return 0.0
+                return -tight if np.isfinite(tight) else -1e300
+
+            res = minimize(objective, x0, method="Nelder-Mead",
+                           options={"maxfev": 400 * len(x0), "xatol": 1e-6, "fatol": 1e-12})
+            p = rebuild(res.x)
+            ratio, info, tight = self._score(candidate, p)
+            if best is None or tight > best[3]:
+                best = (ratio, info, p, tight)
+            if ratio > 1:
+                break
+        return best

@@ -1,0 +1,173 @@
+r"""Symbolic identity proofs, cheapest sound method first, under a time budget.
+
+:func:`prove_zero` decides whether a SymPy expression (scalar, explicit matrix, or
+matrix expression of symbolic size) is identically zero:
+
+1. matrix expressions: ``expand().doit()`` closes noncommutative identities;
+2. explicit entries: exact evaluation at random rational points. A non-zero value is
+   a definite counterexample. (A non-zero rational function of degree ``d`` vanishes
+   at a random point of a grid of size ``N`` with probability at most ``d/N``:
+   Schwartz--Zippel.)
+3. a proof-grade normal form in the fraction field ``QQ(x1, ..., xk)``.
+
+>>> import sympy as sp
+>>> x, y = sp.symbols("x y", positive=True)
+>>> prove_zero(sp.Matrix([x / (x + y) + y / (x + y) - 1]), budget_s=5, seed=0).verdict
+'proved'
+>>> prove_zero(sp.Matrix([x / (x + y) - 1]), budget_s=5, seed=0).verdict
+'refuted'
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+__all__ = ["prove_zero", "SymbolicOutcome", "time_budget", "BudgetExceeded"]
+
+
+class BudgetExceeded(Exception):
+    """Raised inside :func:`time_budget` when the budget runs out."""
+
+
+@contextmanager
+def time_budget(seconds: float):
+    """Interrupt the block after ``seconds`` (main thread on POSIX; otherwise unenforced).
+
+    Yields ``True`` when the budget is enforced.
+    """
+    enforce = (
+        seconds is not None
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not enforce:
+        yield False
+        return
+
+    def _handler(signum, frame):
+        raise BudgetExceeded
+
+    old = signal.signal(signal.SIGALRM, _handler)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@dataclass
+class SymbolicOutcome:
+    verdict: str  # proved | refuted | inconclusive
+    method: str
+    detail: dict = field(default_factory=dict)
+
+
+def _random_rational(rng, positive):
+    p, q = rng.randint(1, 997), rng.randint(1, 997)
+    v = sp.Rational(p, q)
+    if positive:
+        return v
+    return v if rng.random() < 0.5 else -v
+
+
+def _entries(expr):
+    if isinstance(expr, sp.MatrixBase):
+        return list(expr)
+    return [expr]
+
+
+def prove_zero(
+    expr, *, budget_s: float, seed: int, points: int = 3, normal_form: bool = True
+) -> SymbolicOutcome:
+    """Decide ``expr == 0``; see the module docstring for the method ladder.
+
+    With ``normal_form=False`` only step 2 runs: the outcome is ``refuted`` or
+    ``inconclusive`` (zero at every sampled point), never ``proved``.
+    """
+    t0 = time.perf_counter()
+    if isinstance(expr, MatrixExpr):
+        try:
+            with time_budget(budget_s):
+                z = expr.expand().doit()
+        except BudgetExceeded:
+            return SymbolicOutcome("inconclusive", "matrix-level expand: time budget exceeded")
+        if z == 0 or isinstance(z, sp.ZeroMatrix) or (
+            hasattr(z, "is_ZeroMatrix") and z.is_ZeroMatrix
+        ):
+            return SymbolicOutcome(
+                "proved", "matrix-level expand().doit() (symbolic n)",
+                {"seconds": round(time.perf_counter() - t0, 3)},
+            )
+        return SymbolicOutcome(
+            "inconclusive", "matrix-level difference does not cancel", {"residual": str(z)}
+        )
+
+    entries = _entries(expr)
+    gens = sorted(set().union(*[e.free_symbols for e in entries]) if entries else set(), key=str)
+    rng = random.Random(seed)
+    used = 0
+    try:
+        with time_budget(budget_s):
+            # 1. exact evaluation at random rational points (definite counterexamples)
+            tries = 0
+            while used < points and tries < 10 * points:
+                tries += 1
+                subs = {g: _random_rational(rng, bool(g.is_positive)) for g in gens}
+                vals = [sp.nsimplify(e.xreplace(subs)) if not e.is_Number else e for e in entries]
+                if any(v.has(sp.zoo, sp.nan, sp.oo) for v in vals):
+                    continue  # a pole of the rational function: draw another point
+                used += 1
+                for idx, v in enumerate(vals):
+                    if v != 0:
+                        return SymbolicOutcome(
+                            "refuted",
+                            "exact evaluation at a random rational point",
+                            {
+                                "entry": idx,
+                                "value": str(v),
+                                "point": {str(g): str(subs[g]) for g in gens},
+                            },
+                        )
+            if not normal_form:
+                return SymbolicOutcome(
+                    "inconclusive",
+                    f"zero at {used} random rational points (Schwartz-Zippel; no normal form)",
+                    {"rational_points": used},
+                )
+            # 2. proof-grade normal form in the fraction field
+            if gens:
+                K = sp.QQ.frac_field(*gens)
+                for e in entries:
+                    if K.from_sympy(sp.sympify(e)) != K.zero:
+                        return SymbolicOutcome(
+                            "inconclusive", "fraction field: non-zero normal form",
+                            {"rational_points": used},
+                        )
+            else:
+                if any(sp.nsimplify(e) != 0 for e in entries):
+                    return SymbolicOutcome("refuted", "exact constant evaluation", {})
+    except BudgetExceeded:
+        return SymbolicOutcome(
+            "inconclusive",
+            f"time budget {budget_s:g} s exceeded; zero at {used} random rational points",
+            {"rational_points": used},
+        )
+    except (sp.PolynomialError, sp.CoercionFailed, NotImplementedError) as exc:
+        return SymbolicOutcome(
+            "inconclusive", f"not a rational function ({type(exc).__name__})",
+            {"rational_points": used},
+        )
+    return SymbolicOutcome(
+        "proved",
+        "zero normal form in the fraction field QQ(" + ", ".join(map(str, gens)) + ")",
+        {"rational_points": used, "seconds": round(time.perf_counter() - t0, 3)},
+    )
