@@ -60,6 +60,9 @@ __all__ = [
     "natural_d_sym",
     "ift_jacobian_sym",
     "direct_jacobian_sym",
+    "A_sym",
+    "theta_solution_sym",
+    "jacobian_gram_sym",
     "preconditioner_sym",
     "matrix_symbols",
     "ift_matrix_level",
@@ -263,14 +266,14 @@ def natural_d_sym(n: int) -> sp.Matrix:
 
 
 @lru_cache(maxsize=None)
-def _A_sym(n: int) -> sp.Matrix:
+def A_sym(n: int) -> sp.Matrix:
     s = symbols(n)
     return sp.eye(n) - s["eta"] * softmax_sym(n)
 
 
 @lru_cache(maxsize=None)
-def _theta_solution_sym(n: int) -> sp.Matrix:
-    return _A_sym(n).LUsolve(symbols(n)["w"])
+def theta_solution_sym(n: int) -> sp.Matrix:
+    return A_sym(n).LUsolve(symbols(n)["w"])
 
 
 @lru_cache(maxsize=None)
@@ -283,7 +286,7 @@ def ift_jacobian_sym(n: int, *, substitute_theta: bool = True) -> sp.Matrix:
     :math:`\theta` symbols are replaced by the solution :math:`A^{-1}w`.
     """
     s = symbols(n)
-    A, t, eta, w, u = _A_sym(n), s["t"], s["eta"], s["w"], s["u"]
+    A, t, eta, w, u = A_sym(n), s["t"], s["eta"], s["w"], s["u"]
     h = w + eta * softmax_sym(n) * t - t
     dh_dpsi = sp.Matrix.hstack(
         h.jacobian(list(w)),
@@ -291,7 +294,7 @@ def ift_jacobian_sym(n: int, *, substitute_theta: bool = True) -> sp.Matrix:
     )
     J = A.LUsolve(dh_dpsi)  # -(-A)^{-1} dh/dpsi
     if substitute_theta:
-        J = J.xreplace(dict(zip(list(t), list(_theta_solution_sym(n)))))
+        J = J.xreplace(dict(zip(list(t), list(theta_solution_sym(n)))))
     return J
 
 
@@ -299,7 +302,7 @@ def ift_jacobian_sym(n: int, *, substitute_theta: bool = True) -> sp.Matrix:
 def direct_jacobian_sym(n: int) -> sp.Matrix:
     r"""Jacobian of the explicit solution :math:`A^{-1}w` by direct differentiation."""
     s = symbols(n)
-    theta = _theta_solution_sym(n)
+    theta = theta_solution_sym(n)
     u = s["u"]
     cols = [theta.jacobian(list(s["w"]))]
     cols += [_d_dF(theta, u[k, j]) for k in range(n) for j in range(n)]
@@ -314,7 +317,7 @@ def preconditioner_sym(n: int, *, eta_power: int = 2, transpose_first: bool = Fa
     (mutants) from the same code path.
     """
     s = symbols(n)
-    A, t, eta = _A_sym(n), s["t"], s["eta"]
+    A, t, eta = A_sym(n), s["t"], s["eta"]
     Ainv = A.LUsolve(sp.eye(n))
     d = natural_d_sym(n)
     mid = sp.diag(*[eta**eta_power * d[k] + 1 for k in range(n)])

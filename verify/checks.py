@@ -202,8 +202,10 @@ class DerivativeCheck:
 
     ``primitive(point)`` returns ``(f, x0)``: a batched function and the point at
     which to differentiate it; ``candidate.numeric(point)`` returns the derived
-    Jacobian, shape ``(p, m)``. ``blocks(point)`` lists column slices compared with
-    separate scales (e.g. ``w`` and ``F`` columns). Above ``max_full`` columns the
+    Jacobian, shape ``(p, m)``. ``blocks(point, J_ref)`` lists ``(column slice,
+    scale)`` pairs compared separately (e.g. ``w`` and ``F`` columns); ``scale`` is the
+    size of the terms that cancel in that block's entries, computed from the
+    reference, so that the absolute tolerance ``atol * scale`` matches roundoff. Above ``max_full`` columns the
     check compares ``v^T J u`` for random directions instead of full Jacobians.
     ``primitive_mp(point)`` gives ``(f_mp, x0)`` for the mpmath confirmation.
     """
@@ -228,11 +230,11 @@ class DerivativeCheck:
     def compare(self, J_cand, J_ref, err, key, point):
         """Blockwise comparison; returns ``(ratio, info)``."""
         tol = tolerance(key)
-        blocks = self.blocks(point) if self.blocks else [slice(None)]
+        blocks = self.blocks(point, J_ref) if self.blocks else [(slice(None), None)]
         worst = None
-        for b in blocks:
+        for b, scale in blocks:
             c = compare_arrays(J_cand[:, b], J_ref[:, b], rtol=tol.rtol, atol=tol.atol,
-                               extra=None if err is None else err[:, b])
+                               extra=None if err is None else err[:, b], scale=scale)
             if worst is None or c.ratio > worst[0].ratio:
                 worst = (c, b)
         c, b = worst

@@ -66,10 +66,14 @@ def _sizes(min_size, max_size, size):
 @st.composite
 def _logits(draw, n, max_magnitude, large_row_scales):
     F = draw(hnp.arrays(np.float64, (n, n), elements=_finite_floats(max_magnitude)))
-    scales = draw(
-        st.lists(st.sampled_from(large_row_scales), min_size=n, max_size=n)
-    )
-    return F * np.asarray(scales, dtype=float)[:, None]
+    scales = draw(st.lists(st.sampled_from(large_row_scales), min_size=n, max_size=n))
+    F = F * np.asarray(scales, dtype=float)[:, None]
+    if len(large_row_scales) > 1:
+        # "spike" rows: a deterministic jump to one column (shrinks to no spike, column 0)
+        spikes = draw(st.lists(st.sampled_from((0.0, 50.0)), min_size=n, max_size=n))
+        cols = draw(st.lists(st.integers(0, n - 1), min_size=n, max_size=n))
+        F[np.arange(n), cols] += np.asarray(spikes) * max(1.0, max_magnitude / 10.0)
+    return F
 
 
 def logit_matrices(
@@ -83,8 +87,9 @@ def logit_matrices(
     r"""Square logit matrices :math:`F` (unnormalised log-probabilities).
 
     Entries lie in ``[-max_magnitude, max_magnitude]``; with ``large_rows`` a row may
-    be scaled by 10 or 100, which saturates its softmax (near one-hot rows), the
-    regime where floating point and bounds are stressed. Shrinks toward ``F = 0``
+    be scaled by 10 or 100, or get a spike of +50 in one column, which saturates its
+    softmax (near one-hot rows: deterministic transitions), the regime where floating
+    point and bounds are stressed. Shrinks toward ``F = 0``
     (uniform transitions) of size ``min_size``.
     """
     _check_magnitude("max_magnitude", max_magnitude)

@@ -1,0 +1,109 @@
+"""Run claims and their mutants; aggregate evidence into verdicts.
+
+Verdict of a claim from the evidence of its checks (skipped checks ignored):
+``error`` if any check errored, else ``refuted`` if any refuted, else ``proved`` if
+some check proved it (and none contradicted), else ``consistent``.
+A mutant counts as refuted when some check refutes it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .model import Claim, Evidence, Formula, RunContext
+
+__all__ = ["ClaimResult", "MutantResult", "run_claim", "run_claims", "aggregate"]
+
+
+@dataclass
+class MutantResult:
+    name: str
+    description: str
+    refuted: bool
+    verdict: str
+    evidence: list = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "description": self.description, "refuted": self.refuted,
+                "verdict": self.verdict, "evidence": [e.to_json() for e in self.evidence]}
+
+
+@dataclass
+class ClaimResult:
+    id: str
+    title: str
+    kind: str
+    verdict: str
+    expected: str
+    evidence: list
+    mutants: list
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        good = (self.expected == "holds" and self.verdict in ("proved", "consistent")) or (
+            self.expected == "refuted" and self.verdict == "refuted"
+        )
+        return good and all(m.refuted for m in self.mutants)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "title": self.title, "kind": self.kind, "verdict": self.verdict,
+            "expected": self.expected, "ok": self.ok,
+            "evidence": [e.to_json() for e in self.evidence],
+            "mutants": [m.to_json() for m in self.mutants],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def aggregate(evidence: list) -> str:
+    verdicts = [e.verdict for e in evidence if e.verdict != "skipped"]
+    if not verdicts:
+        return "error"
+    if "error" in verdicts:
+        return "error"
+    if "refuted" in verdicts:
+        return "refuted"
+    if "proved" in verdicts:
+        return "proved"
+    return "consistent"
+
+
+def _run_checks(claim: Claim, candidate: Formula, ctx: RunContext, label: str, *, stop_on_refute: bool):
+    evidence = []
+    for i, check in enumerate(claim.checks):
+        try:
+            ev = check.run(candidate, ctx, label=f"{label}/{i}")
+        except Exception as exc:  # the check itself broke: report, never crash the suite
+            ev = Evidence(check.kind, "check raised", "error",
+                          details={"error": f"{type(exc).__name__}: {exc}"})
+        evidence.append(ev)
+        if stop_on_refute and ev.verdict == "refuted":
+            break
+    return evidence
+
+
+def run_claim(claim: Claim, ctx: RunContext, *, mutants: bool = False) -> ClaimResult:
+    t0 = time.perf_counter()
+    evidence = _run_checks(claim, claim.candidate, ctx, claim.id, stop_on_refute=False)
+    mutant_results = []
+    if mutants:
+        for m in claim.mutants:
+            ev = _run_checks(claim, m.candidate, ctx, f"{claim.id}~{m.name}", stop_on_refute=True)
+            v = aggregate(ev)
+            mutant_results.append(MutantResult(m.name, m.description, v == "refuted", v, ev))
+    return ClaimResult(claim.id, claim.title, claim.kind, aggregate(evidence), claim.expected,
+                       evidence, mutant_results, time.perf_counter() - t0)
+
+
+def run_claims(claims, ctx: RunContext, *, mutants: bool = False,
+               progress: Callable[[int, int, ClaimResult], None] | None = None) -> list:
+    results = []
+    for i, claim in enumerate(claims, 1):
+        r = run_claim(claim, ctx, mutants=mutants)
+        results.append(r)
+        if progress is not None:
+            progress(i, len(claims), r)
+    return results
