@@ -370,6 +370,7 @@ class BoundCheck:
     oracle: Callable[[Any], float]
     strategy: Callable[[], Any]
     coordinates: Callable[[Any], Any] | None = None
+    effort: int = 1  #: multiplies the profile's Hypothesis examples (searches are cheap)
     description: str = ""
     kind: str = "bound"
 
@@ -399,7 +400,7 @@ class BoundCheck:
             return (ratio if ratio > 1 else min(tightness, 1.0)), info
 
         out = falsify(self.strategy(), evaluate, seed=sub_seed(ctx.seed, label, "bound"),
-                      max_examples=ctx.profile.max_examples)
+                      max_examples=ctx.profile.max_examples * self.effort)
         details = {"best_tightness_bound_over_oracle": closest[0][0] if closest else None}
         if out.counterexample is None and not out.error and self.coordinates is not None:
             refined = self._refine(candidate, [p for _, p in closest])

@@ -362,10 +362,16 @@ def _bound_points():
 
 
 def _F_coordinates(p):
-    def rebuild(x):
-        return S.ImplicitPoint(p.w, np.asarray(x, dtype=float).reshape(p.n, p.n), p.eta)
+    """Local search moves F freely and eta through a logit, clipped to [0, 0.999]."""
+    n = p.n
 
-    return p.F.ravel().copy(), rebuild
+    def rebuild(x):
+        x = np.asarray(x, dtype=float)
+        eta = float(np.clip(1.0 / (1.0 + np.exp(-x[-1])), 0.0, 0.999))
+        return S.ImplicitPoint(p.w, x[:-1].reshape(n, n), eta)
+
+    e = min(max(p.eta, 1e-6), 0.999)
+    return np.concatenate([p.F.ravel(), [np.log(e / (1 - e))]]), rebuild
 
 
 def _bound(fn):
@@ -386,7 +392,7 @@ LOWER_BOUND = Claim(
     candidate=Formula(latex=r"(1 + \eta\sqrt n)^{-2}",
                       numeric=_bound(D.preconditioner_lower_bound)),
     checks=(
-        BoundCheck(oracle=_lambda_min_oracle, strategy=_bound_points, coordinates=_F_coordinates,
+        BoundCheck(oracle=_lambda_min_oracle, strategy=_bound_points, coordinates=_F_coordinates, effort=5,
                    description="lambda_min of J J^T (J by complex step) against c, n <= 8"),
     ),
     mutants=(
