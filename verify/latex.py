@@ -27,8 +27,8 @@ _ESC = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#
 def escape(text: str) -> str:
     """Escape plain text for LaTeX.
 
-    >>> escape("err_max 5% & more")
-    'err\\_max 5\\% \\& more'
+    >>> print(escape("err_max 5% & more"))
+    err\_max 5\% \& more
     """
     return "".join(_ESC.get(ch, ch) for ch in str(text))
 
@@ -95,7 +95,7 @@ def book_tex(claims) -> str:
     inputs = "\n".join(f"\\input{{{_file_name(c.id)}}}\n\\clearpage" for c in claims)
     return (
         _PREAMBLE.replace("\\documentclass[11pt]{article}", "\\documentclass[11pt]{article}\n\\def\\InBook{}")
-        + "\\title{Verified derivations}\\date{}\n\\begin{document}\n\\maketitle\n"
+        + "\\title{Verified derivations}\\author{verify}\\date{}\n\\begin{document}\n\\maketitle\n"
         + inputs + "\n\\end{document}\n"
     )
 

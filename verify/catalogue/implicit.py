@@ -281,14 +281,23 @@ class PointWithTargets(NamedTuple):
 
 
 def _points_with_targets():
-    return st.integers(1, 3).flatmap(
-        lambda n: st.builds(
-            PointWithTargets,
-            st.builds(S.ImplicitPoint, S.reward_vectors(size=n), S.logit_matrices(size=n),
-                      S.discount_factors(max_value=0.999)),
-            S.reward_vectors(size=n),
-        )
-    )
+    """Generic points for the step check.
+
+    Degenerate draws (``theta = y`` so ``r = 0``, constant ``theta`` so ``D = 0``,
+    ``eta = 0``) make every candidate agree with P to first order, so they test
+    nothing: ``w`` gets the offset ``(0, 1, ..., n-1)``, ``y`` the offset
+    ``(1, ..., n)``, and ``eta`` lies in ``[0.05, 0.999]``. Shrinking still ends at
+    small integers.
+    """
+
+    def _at(n):
+        def build(w, F, eta, y):
+            return PointWithTargets(S.ImplicitPoint(w + np.arange(n), F, eta), y + np.arange(1, n + 1))
+
+        return st.builds(build, S.reward_vectors(size=n), S.logit_matrices(size=n),
+                         S.discount_factors(min_value=0.05, max_value=0.999), S.reward_vectors(size=n))
+
+    return st.integers(1, 3).flatmap(_at)
 
 
 def _gradient_step_remainder(candidate, q, hs):
