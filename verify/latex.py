@@ -25,7 +25,7 @@ _ESC = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#
 
 
 def escape(text: str) -> str:
-    """Escape plain text for LaTeX.
+    r"""Escape plain text for LaTeX.
 
     >>> print(escape("err_max 5% & more"))
     err\_max 5\% \& more

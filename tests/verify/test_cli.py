@@ -1,0 +1,85 @@
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from verify.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_list_json(capsys):
+    assert main(["list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"implicit.preconditioner", "implicit.ift-jacobian"} <= {r["id"] for r in rows}
+    assert all({"id", "title", "source", "kind"} <= set(r) for r in rows)
+
+
+def test_run_json_shape_and_exit(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    code = main(["run", "implicit.softmax*", "--mutants", "--quiet", "--json", str(out)])
+    doc = json.loads(out.read_text())
+    assert code == 0 and doc["ok"] is True
+    (c,) = doc["claims"]
+    assert {"id", "verdict", "expected", "ok", "evidence", "mutants"} <= set(c)
+    assert c["verdict"] in ("proved", "consistent", "refuted", "error")
+    assert all({"name", "refuted"} <= set(m) for m in c["mutants"])
+    assert "implicit.softmax-jacobian-symmetry" in capsys.readouterr().out
+
+
+def test_unknown_pattern_is_a_usage_error(capsys):
+    assert main(["run", "nope.*"]) == 2
+    assert "matches no claim" in capsys.readouterr().err
+
+
+def test_failing_claim_gives_nonzero_exit(tmp_path):
+    plugin = tmp_path / "bad_claims.py"
+    src = (ROOT / "docs/examples/my_claims.py").read_text()
+    # a claim whose candidate is wrong: expected 'holds', so the run must fail
+    src = src.replace('lambda x: np.array([[1 / (1 + np.exp(-x))]])', 'lambda x: np.array([[1 / (1 + np.exp(x))]])', 1)
+    plugin.write_text(src)
+    r = subprocess.run([sys.executable, "-m", "verify", "--plugin", "bad_claims", "run", "mine.*", "--quiet"],
+                       cwd=ROOT, env={"PYTHONPATH": f"{tmp_path}:{ROOT}", "PATH": "/usr/bin:/bin"},
+                       capture_output=True, text=True)
+    assert r.returncode == 1, r.stderr
+    assert "counterexample" in r.stdout
+
+
+def test_readme_plugin_example_is_the_shipped_file_and_runs():
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    example = (ROOT / "docs/examples/my_claims.py").read_text()
+    assert example in blocks
+    r = subprocess.run([sys.executable, "-m", "verify", "--plugin", "my_claims", "run", "mine.*", "--mutants", "--quiet"],
+                       cwd=ROOT, env={"PYTHONPATH": f"{ROOT / 'docs/examples'}:{ROOT}", "PATH": "/usr/bin:/bin"},
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_readme_python_api_block_runs():
+    readme = (ROOT / "README.md").read_text()
+    block = re.findall(r"```python\n(.*?)```", readme, flags=re.S)[0]
+    exec(compile(block, "README", "exec"), {})
+
+
+def test_latex_files_written(tmp_path):
+    assert main(["latex", "implicit.preconditioner", "--out", str(tmp_path), "--quiet"]) == 0
+    tex = (tmp_path / "implicit-preconditioner.tex").read_text()
+    assert "\\begin{align*}" in tex and "\\text{" in tex and "Verdict" in tex
+    assert "\\input{implicit-preconditioner}" in (tmp_path / "book.tex").read_text()
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="texlive not installed (CI installs it)")
+def test_latex_pdf_compiles_cleanly(tmp_path):
+    assert main(["latex", "--out", str(tmp_path), "--pdf", "--quiet"]) == 0
+    assert (tmp_path / "book.pdf").stat().st_size > 1000
+    log = (tmp_path / "book.log").read_text(errors="replace")
+    assert "Undefined control sequence" not in log and "LaTeX Warning" not in log
+    for tex in tmp_path.glob("implicit-*.tex"):  # each claim file compiles standalone
+        r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+                           cwd=tmp_path, capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout[-1500:]
