@@ -152,6 +152,7 @@ class NumericIdentity:
     reference: Callable[[Any], Any]
     strategy: Callable[[], Any]
     reference_mp: Callable[[Any], Any] | None = None
+    scale: Callable[[Any], float] | None = None  #: size of the terms that cancel (reference side)
     tolerance_key: str = "identity.float64"
     description: str = ""
     kind: str = "identity"
@@ -166,7 +167,8 @@ class NumericIdentity:
         def evaluate(point):
             cand = np.asarray(candidate.numeric(point), dtype=float)
             ref = np.asarray(self.reference(point), dtype=float)
-            c = compare_arrays(cand, ref, rtol=tol.rtol, atol=tol.atol)
+            sc = None if self.scale is None else float(self.scale(point))
+            c = compare_arrays(cand, ref, rtol=tol.rtol, atol=tol.atol, scale=sc)
             info = {"error": c.error, "tolerance": c.tolerance, "ratio": c.ratio,
                     "index": c.index, "candidate": c.candidate, "reference": c.reference}
             if c.ratio > 1 and self.reference_mp is not None:

@@ -177,6 +177,13 @@ def _paper_d(p, *, theta_on_row=False):
     return (inner**2).sum(axis=1)
 
 
+def _d_scale(p):
+    """d_k sums squares of sums whose terms are |M_kij theta_j|; those set the roundoff."""
+    M = np.abs(_softmax_jacobians(p.F))
+    inner = np.einsum("kij,j->ki", M, np.abs(p.theta)).max()
+    return p.theta.size * inner**2
+
+
 def _paper_d_columnwise(p):
     return _paper_d(LogitsAndValues(p.F.T, p.theta))
 
@@ -217,7 +224,7 @@ SOFTMAX_SYMMETRY = Claim(
     checks=(
         SymbolicIdentity(reference=D.natural_d_sym, sizes=(2, 3, 4),
                          description="paper-order d equals chain-rule-order d, exactly"),
-        NumericIdentity(reference=_natural_d, strategy=_logits_and_values,
+        NumericIdentity(reference=_natural_d, strategy=_logits_and_values, scale=_d_scale,
                         description="both orders from the complex-step softmax Jacobian"),
     ),
     mutants=(
@@ -339,7 +346,7 @@ PRECONDITIONER = Claim(
                          description="P = J J^T at matrix level (symbolic n) and elementwise at n=2"),
         NumericIdentity(reference=_gram_oracle, reference_mp=_gram_oracle_mp, strategy=_implicit_points,
                         description="P against J J^T, J by complex step of the primitive"),
-        AsymptoticCheck(remainder=_gradient_step_remainder, strategy=_points_with_targets, order=2.0,
+        AsymptoticCheck(remainder=_gradient_step_remainder, strategy=_points_with_targets, order=2.0, steps=16,
                         description="one real gradient step on (w, F) moves theta by -a P grad L + O(a^2)"),
     ),
     mutants=(
