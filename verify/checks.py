@@ -164,27 +164,30 @@ class NumericIdentity:
         tol = tolerance(self.tolerance_key)
         mp_tol = tolerance("identity.mpmath")
 
+        def _scale(point):
+            return None if self.scale is None else float(self.scale(point))
+
+        def _mp_compare(cand, point):
+            ref_mp = np.asarray(self.reference_mp(point), dtype=float)
+            return compare_arrays(cand, ref_mp, rtol=mp_tol.rtol, atol=mp_tol.atol, scale=_scale(point))
+
         def evaluate(point):
             cand = np.asarray(candidate.numeric(point), dtype=float)
             ref = np.asarray(self.reference(point), dtype=float)
-            sc = None if self.scale is None else float(self.scale(point))
-            c = compare_arrays(cand, ref, rtol=tol.rtol, atol=tol.atol, scale=sc)
+            c = compare_arrays(cand, ref, rtol=tol.rtol, atol=tol.atol, scale=_scale(point))
             info = {"error": c.error, "tolerance": c.tolerance, "ratio": c.ratio,
                     "index": c.index, "candidate": c.candidate, "reference": c.reference}
             if c.ratio > 1 and self.reference_mp is not None:
-                ref_mp = np.asarray(self.reference_mp(point), dtype=float)
-                cm = compare_arrays(cand, ref_mp, rtol=mp_tol.rtol, atol=mp_tol.atol)
-                info.update(confirmed_by="mpmath", mp_ratio=cm.ratio)
-                return cm.ratio, dict(info, ratio=cm.ratio, error=cm.error)
+                cm = _mp_compare(cand, point)
+                return cm.ratio, dict(info, ratio=cm.ratio, error=cm.error, tolerance=cm.tolerance,
+                                      confirmed_by="mpmath")
             return c.ratio, info
 
         out = falsify(self.strategy(), evaluate, seed=sub_seed(ctx.seed, label, "numeric"),
                       max_examples=ctx.profile.max_examples)
         details = {}
         if out.counterexample is None and self.reference_mp is not None and out.worst_point is not None:
-            cand = np.asarray(candidate.numeric(out.worst_point), dtype=float)
-            ref_mp = np.asarray(self.reference_mp(out.worst_point), dtype=float)
-            cm = compare_arrays(cand, ref_mp, rtol=mp_tol.rtol, atol=mp_tol.atol)
+            cm = _mp_compare(np.asarray(candidate.numeric(out.worst_point), dtype=float), out.worst_point)
             details["mpmath_worst_point_ratio"] = cm.ratio
             if cm.ratio > 1:
                 out.counterexample = (out.worst_point, {"error": cm.error, "tolerance": cm.tolerance,

@@ -112,6 +112,9 @@ def prove_zero(
         )
 
     entries = _entries(expr)
+    for e in entries:  # never strings: sympify would evaluate Python
+        if not isinstance(e, sp.Basic):
+            raise TypeError(f"prove_zero takes SymPy expressions, got {type(e).__name__}")
     gens = sorted(set().union(*[e.free_symbols for e in entries]) if entries else set(), key=str)
     rng = random.Random(seed)
     used = 0
@@ -122,7 +125,7 @@ def prove_zero(
             while used < points and tries < 10 * points:
                 tries += 1
                 subs = {g: _random_rational(rng, bool(g.is_positive)) for g in gens}
-                vals = [sp.nsimplify(e.xreplace(subs)) if not e.is_Number else e for e in entries]
+                vals = [e.xreplace(subs) for e in entries]  # exact rationals in, exact value out
                 if any(v.has(sp.zoo, sp.nan, sp.oo) for v in vals):
                     continue  # a pole of the rational function: draw another point
                 used += 1
@@ -147,13 +150,13 @@ def prove_zero(
             if gens:
                 K = sp.QQ.frac_field(*gens)
                 for e in entries:
-                    if K.from_sympy(sp.sympify(e)) != K.zero:
+                    if K.from_sympy(e) != K.zero:
                         return SymbolicOutcome(
                             "inconclusive", "fraction field: non-zero normal form",
                             {"rational_points": used},
                         )
             else:
-                if any(sp.nsimplify(e) != 0 for e in entries):
+                if any(e != 0 for e in entries):
                     return SymbolicOutcome("refuted", "exact constant evaluation", {})
     except BudgetExceeded:
         return SymbolicOutcome(
