@@ -24,7 +24,7 @@ from .model import Evidence, Formula, RunContext
 from .numerics import compare_arrays, complex_step_jacobian, richardson_jacobian
 from .search import falsify
 from .symbolic import prove_zero
-from .tolerances import tolerance
+from .tolerances import ROUNDOFF_MARGIN, STOCHASTIC_DELTA, tolerance
 
 __all__ = [
     "SymbolicIdentity",
@@ -32,6 +32,7 @@ __all__ = [
     "DerivativeCheck",
     "AsymptoticCheck",
     "BoundCheck",
+    "ExpectationCheck",
     "sub_seed",
     "readable",
 ]
@@ -154,6 +155,8 @@ class NumericIdentity:
     reference_mp: Callable[[Any], Any] | None = None
     scale: Callable[[Any], float] | None = None  #: size of the terms that cancel (reference side)
     tolerance_key: str = "identity.float64"
+    part: str | None = None  #: compare ``candidate.numeric(point)[part]`` when the candidate returns parts
+    max_examples: int | None = None  #: cap on the profile's examples (for expensive references)
     description: str = ""
     kind: str = "identity"
 
@@ -162,6 +165,17 @@ class NumericIdentity:
         if candidate.numeric is None:
             return _skipped(self.kind, "numeric: candidate has no numeric form")
         tol = tolerance(self.tolerance_key)
+
+        def _cand(point):
+            value = candidate.numeric(point)
+            return np.asarray(value if self.part is None else value[self.part], dtype=float)
+
+        def _ref(point):
+            """The reference may return ``(value, info)`` to report how it got there."""
+            out = self.reference(point)
+            if isinstance(out, tuple) and len(out) == 2 and isinstance(out[1], dict):
+                return np.asarray(out[0], dtype=float), out[1]
+            return np.asarray(out, dtype=float), {}
         mp_tol = tolerance("identity.mpmath")
 
         def _scale(point):
@@ -172,22 +186,24 @@ class NumericIdentity:
             return compare_arrays(cand, ref_mp, rtol=mp_tol.rtol, atol=mp_tol.atol, scale=_scale(point))
 
         def evaluate(point):
-            cand = np.asarray(candidate.numeric(point), dtype=float)
-            ref = np.asarray(self.reference(point), dtype=float)
+            cand = _cand(point)
+            ref, ref_info = _ref(point)
             c = compare_arrays(cand, ref, rtol=tol.rtol, atol=tol.atol, scale=_scale(point))
             info = {"error": c.error, "tolerance": c.tolerance, "ratio": c.ratio,
-                    "index": c.index, "candidate": c.candidate, "reference": c.reference}
+                    "index": c.index, "candidate": c.candidate, "reference": c.reference, **ref_info}
             if c.ratio > 1 and self.reference_mp is not None:
                 cm = _mp_compare(cand, point)
                 return cm.ratio, dict(info, ratio=cm.ratio, error=cm.error, tolerance=cm.tolerance,
                                       confirmed_by="mpmath")
             return c.ratio, info
 
+        examples = ctx.profile.max_examples if self.max_examples is None else min(self.max_examples,
+                                                                                   ctx.profile.max_examples)
         out = falsify(self.strategy(), evaluate, seed=sub_seed(ctx.seed, label, "numeric"),
-                      max_examples=ctx.profile.max_examples)
+                      max_examples=examples)
         details = {}
         if out.counterexample is None and self.reference_mp is not None and out.worst_point is not None:
-            cm = _mp_compare(np.asarray(candidate.numeric(out.worst_point), dtype=float), out.worst_point)
+            cm = _mp_compare(_cand(out.worst_point), out.worst_point)
             details["mpmath_worst_point_ratio"] = cm.ratio
             if cm.ratio > 1:
                 out.counterexample = (out.worst_point, {"error": cm.error, "tolerance": cm.tolerance,
@@ -315,10 +331,11 @@ class AsymptoticCheck:
     """A remainder is :math:`O(h^p)`: fit the log-log slope over a geometric ladder of h.
 
     ``remainder(candidate, point, hs)`` returns ``(r, floor)``: remainder norms at the
-    steps ``hs`` and the roundoff floor below which a value carries no information.
-    The slope is fitted over the ``fit_last`` smallest steps above the floor. When
-    fewer than 3 values clear the floor, the remainder is negligible at every step
-    and the point passes (recorded as ``below_floor``).
+    steps ``hs`` and a roundoff bound for each. A step enters the fit only when its
+    remainder exceeds ``ROUNDOFF_MARGIN`` times its floor, so roundoff moves each
+    log by at most ~0.1; the slope is fitted over the ``fit_last`` smallest such
+    steps. When fewer than 3 steps qualify, the remainder is negligible at every
+    step and the point passes (recorded as ``below_floor``).
     """
 
     remainder: Callable[..., Any]
@@ -329,33 +346,106 @@ class AsymptoticCheck:
     description: str = ""
     kind: str = "asymptotic"
 
+    def slope_at(self, candidate: Formula, point) -> tuple[float, dict]:
+        """``(ratio, info)`` for one point; ratio > 1 means the order is too low."""
+        tol = tolerance("asymptotic.slope")
+        hs = 2.0 ** -np.arange(self.steps)
+        r, floor = self.remainder(candidate, point, hs)
+        r = np.asarray(r, dtype=float)
+        keep = r > ROUNDOFF_MARGIN * np.asarray(floor, dtype=float)
+        if keep.sum() < 3:
+            return 0.0, {"slope": None, "below_floor": True}
+        x, y = np.log(hs[keep])[-self.fit_last:], np.log(r[keep])[-self.fit_last:]
+        slope = float(np.polyfit(x, y, 1)[0])
+        deficit = self.order - slope
+        ratio = max(deficit, 0.0) / tol.atol
+        return ratio, {"error": deficit, "tolerance": tol.atol, "ratio": ratio, "slope": slope,
+                       "expected_order": self.order, "steps_fitted": int(len(x))}
+
     def run(self, candidate: Formula, ctx: RunContext, *, label: str = "") -> Evidence:
         t0 = time.perf_counter()
         if candidate.numeric is None:
             return _skipped(self.kind, "asymptotic: candidate has no numeric form")
         tol = tolerance("asymptotic.slope")
-        hs = 2.0 ** -np.arange(self.steps)
         below = {"count": 0}
 
         def evaluate(point):
-            r, floor = self.remainder(candidate, point, hs)
-            r = np.asarray(r, dtype=float)
-            keep = r > floor
-            if keep.sum() < 3:
-                below["count"] += 1
-                return 0.0, {"slope": None, "below_floor": True}
-            x, y = np.log(hs[keep])[-self.fit_last:], np.log(r[keep])[-self.fit_last:]
-            slope = float(np.polyfit(x, y, 1)[0])
-            deficit = self.order - slope
-            ratio = max(deficit, 0.0) / tol.atol
-            return ratio, {"error": deficit, "tolerance": tol.atol, "ratio": ratio,
-                           "slope": slope, "expected_order": self.order}
+            ratio, info = self.slope_at(candidate, point)
+            below["count"] += bool(info.get("below_floor"))
+            return ratio, info
 
         out = falsify(self.strategy(), evaluate, seed=sub_seed(ctx.seed, label, "asymptotic"),
                       max_examples=ctx.profile.max_examples)
-        details = {"points_below_roundoff_floor": below["count"], "h_ladder": f"h0 * 2^-k, k < {self.steps}"}
+        details = {"points_below_roundoff_floor": below["count"], "h_ladder": f"h0 * 2^-k, k < {self.steps}",
+                   "roundoff_margin": ROUNDOFF_MARGIN}
         return _finish(self.kind, f"log-log slope of the remainder, order {self.order:g}", out,
                        f"slope >= {self.order:g} - {tol.atol:g}", t0, details)
+
+
+# ---------------------------------------------------------------------------
+# expectation
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpectationCheck:
+    r"""``candidate.numeric(point) == E_B[values(point, B)]`` over uniform minibatches ``B``.
+
+    Exact when there are at most ``enumerate_max`` minibatches (every one is
+    evaluated, vectorised, and the comparison uses ``identity.float64`` scaled by the
+    largest sample). Otherwise Monte Carlo with ``samples`` minibatches drawn by a
+    generator seeded from the run seed and the point, and a finite-sample radius
+    (:func:`verify.stats.mean_radius`, samples confined to the a-priori
+    ``value_range(point)``) at false-failure rate ``STOCHASTIC_DELTA`` per point.
+    ``sizes(point) -> (n, k)``; ``values(point, batches) -> (C,)``.
+    """
+
+    values: Callable[..., Any]
+    value_range: Callable[[Any], Any]
+    sizes: Callable[[Any], Any]
+    strategy: Callable[[], Any]
+    enumerate_max: int = 5000
+    samples: int = 20000
+    description: str = ""
+    kind: str = "expectation"
+
+    def at(self, candidate: Formula, point, seed: int) -> tuple[float, dict]:
+        from .oracles.sgd import minibatches, n_minibatches, sample_minibatches
+        from .stats import mean_radius
+
+        tol = tolerance("identity.float64")
+        n, k = self.sizes(point)
+        cand = float(candidate.numeric(point))
+        if n_minibatches(n, k) <= self.enumerate_max:
+            x = np.asarray(self.values(point, minibatches(n, k)), dtype=float)
+            mean, radius, how = float(x.mean()), 0.0, f"all {x.size} minibatches"
+        else:
+            rng = np.random.default_rng([seed, zlib.crc32(repr(readable(point)).encode())])
+            x = np.asarray(self.values(point, sample_minibatches(rng, n, k, self.samples)), dtype=float)
+            lo, hi = self.value_range(point)
+            mean = float(x.mean())
+            radius = mean_radius(x, lo, hi, delta=STOCHASTIC_DELTA)
+            how = f"{x.size} sampled minibatches"
+        scale = max(float(np.abs(x).max()), abs(cand))
+        allowed = radius + tol.rtol * abs(mean) + tol.atol * scale
+        error = abs(cand - mean)
+        ratio = error / allowed if allowed > 0 else (0.0 if error == 0 else math.inf)
+        return ratio, {"error": error, "tolerance": allowed, "ratio": ratio, "candidate": cand,
+                       "expectation": mean, "mc_radius": radius, "expectation_by": how}
+
+    def run(self, candidate: Formula, ctx: RunContext, *, label: str = "") -> Evidence:
+        t0 = time.perf_counter()
+        if candidate.numeric is None:
+            return _skipped(self.kind, "expectation: candidate has no numeric form")
+        seed = sub_seed(ctx.seed, label, "expectation")
+        out = falsify(self.strategy(), lambda p: self.at(candidate, p, seed), seed=seed,
+                      max_examples=ctx.profile.max_examples)
+        details = {"false_failure_rate_per_point": STOCHASTIC_DELTA,
+                   "false_failure_rate_per_check_at_most": STOCHASTIC_DELTA * max(out.examples, 1)}
+        return _finish(self.kind, "exact enumeration of minibatches, or Monte Carlo with an "
+                       "empirical-Bernstein radius", out,
+                       f"|E - candidate| <= MC radius (delta={STOCHASTIC_DELTA:g}) + float64 tolerance",
+                       t0, details)
 
 
 # ---------------------------------------------------------------------------
@@ -365,30 +455,41 @@ class AsymptoticCheck:
 
 @dataclass(frozen=True)
 class BoundCheck:
-    r"""``oracle(point) >= candidate.numeric(point)`` on a domain, attacked adversarially.
+    r"""A bound attacked adversarially: ``oracle(point) >= candidate.numeric(point)``
+    (``sense="lower"``, the candidate is a lower bound) or ``<=`` (``sense="upper"``).
 
-    Hypothesis search (targeted at the ratio bound / oracle) first; then local
-    optimisation (Nelder--Mead) from the worst points over the continuous
-    coordinates exposed by ``coordinates(point) -> (x0, rebuild)``.
+    Hypothesis search (targeted at the tightness: bound / oracle for a lower bound,
+    oracle / bound for an upper one) first; then local optimisation (Nelder--Mead)
+    from the tightest points over the continuous coordinates exposed by
+    ``coordinates(point) -> (x0, rebuild)``.
     """
 
     oracle: Callable[[Any], float]
     strategy: Callable[[], Any]
     coordinates: Callable[[Any], Any] | None = None
     effort: int = 1  #: multiplies the profile's Hypothesis examples (searches are cheap)
+    sense: str = "lower"
     description: str = ""
     kind: str = "bound"
 
+    def __post_init__(self):
+        if self.sense not in ("lower", "upper"):
+            raise ValueError(f"sense={self.sense!r} must be 'lower' or 'upper'")
+
     def _score(self, candidate, point):
         tol = tolerance("bound.slack")
-        lhs = float(self.oracle(point))
-        rhs = float(candidate.numeric(point))
-        violation = rhs - lhs
-        t = tol.rtol * abs(rhs) + tol.atol
+        truth = float(self.oracle(point))
+        bound = float(candidate.numeric(point))
+        violation = bound - truth if self.sense == "lower" else truth - bound
+        t = tol.rtol * abs(bound) + tol.atol
         ratio = violation / t if violation > 0 else 0.0
-        info = {"error": violation, "tolerance": t, "ratio": ratio, "oracle": lhs, "bound": rhs,
-                "margin": (lhs - rhs) / abs(rhs) if rhs else lhs - rhs}
-        return ratio, info, (rhs / lhs if lhs > 0 else math.inf)
+        info = {"error": violation, "tolerance": t, "ratio": ratio, "oracle": truth, "bound": bound,
+                "sense": self.sense, "margin": -violation / abs(bound) if bound else -violation}
+        if self.sense == "lower":
+            tight = bound / truth if truth > 0 else math.inf
+        else:
+            tight = truth / bound if bound > 0 else math.inf
+        return ratio, info, tight
 
     def run(self, candidate: Formula, ctx: RunContext, *, label: str = "") -> Evidence:
         t0 = time.perf_counter()
@@ -406,7 +507,8 @@ class BoundCheck:
 
         out = falsify(self.strategy(), evaluate, seed=sub_seed(ctx.seed, label, "bound"),
                       max_examples=ctx.profile.max_examples * self.effort)
-        details = {"best_tightness_bound_over_oracle": closest[0][0] if closest else None}
+        details = {"best_tightness": closest[0][0] if closest else None,
+                   "tightness_means": "bound/oracle" if self.sense == "lower" else "oracle/bound"}
         if out.counterexample is None and not out.error and self.coordinates is not None:
             refined = self._refine(candidate, [p for _, p in closest])
             details["local_search_starts"] = len(closest)

@@ -103,6 +103,7 @@ class Evidence:
 class Claim:
     """One mathematical claim, its derivation, its checks and its mutants.
 
+    ``statement``, ``assumptions`` and ``notes`` are LaTeX (text with inline ``$...$``).
     ``expected`` is ``"holds"`` for a true claim and ``"refuted"`` for a seed's claim
     as written when it is false (an erratum); an erratum names the corrected claim in
     ``corrected_by``.

@@ -32,6 +32,12 @@ __all__ = [
     "reward_vectors",
     "implicit_points",
     "ImplicitPoint",
+    "feature_matrices",
+    "LinearSGDPoint",
+    "ImplicitSGDPoint",
+    "linear_sgd_points",
+    "implicit_sgd_points",
+    "one_hot_states",
 ]
 
 
@@ -199,3 +205,102 @@ def implicit_points(
         )
 
     return _sizes(min_size, max_size, None).flatmap(_at)
+
+
+# ---------------------------------------------------------------------------
+# SGD on linear values: features, targets, minibatch sizes
+# ---------------------------------------------------------------------------
+
+
+def feature_matrices(*, n: int, d: int, max_magnitude: float = 2.0):
+    """``(n, d)`` feature matrices (rows are the features of the data points)."""
+    _check_size_bounds(1, 1, n)
+    _check_size_bounds(1, 1, d)
+    _check_magnitude("max_magnitude", max_magnitude)
+    return hnp.arrays(np.float64, (n, d), elements=_finite_floats(max_magnitude))
+
+
+class LinearSGDPoint(NamedTuple):
+    """Explicit parameterization: data ``(phi, y)``, weights ``theta``, batch size ``k``, step ``alpha``."""
+
+    phi: np.ndarray
+    y: np.ndarray
+    theta: np.ndarray
+    k: int
+    alpha: float = 1.0
+
+    @property
+    def n(self) -> int:
+        return int(self.phi.shape[0])
+
+    def residual(self) -> np.ndarray:
+        return self.phi @ self.theta - self.y
+
+    def readable(self) -> dict:
+        return {"phi": self.phi.tolist(), "y": self.y.tolist(), "theta": self.theta.tolist(),
+                "k": int(self.k), "alpha": float(self.alpha)}
+
+
+class ImplicitSGDPoint(NamedTuple):
+    """Implicit parameterization: data ``(phi, y)``, parameters ``(w, F, eta)``, batch ``k``, step ``alpha``."""
+
+    phi: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    F: np.ndarray
+    eta: float
+    k: int
+    alpha: float = 1.0
+
+    @property
+    def n(self) -> int:
+        return int(self.phi.shape[0])
+
+    @property
+    def implicit(self) -> ImplicitPoint:
+        return ImplicitPoint(self.w, self.F, self.eta)
+
+    def readable(self) -> dict:
+        return {"phi": self.phi.tolist(), "y": self.y.tolist(), "w": self.w.tolist(),
+                "F": self.F.tolist(), "eta": float(self.eta), "k": int(self.k), "alpha": float(self.alpha)}
+
+
+def linear_sgd_points(*, min_n: int = 2, max_n: int = 6, max_d: int = 3, max_target: float = 5.0):
+    """Explicit SGD instances with ``2 <= n`` data points, ``d <= max_d`` features, ``1 <= k <= n``."""
+    lo, hi = _check_size_bounds(min_n, max_n)
+
+    def _at(nd):
+        n, d = nd
+        return st.builds(LinearSGDPoint, feature_matrices(n=n, d=d),
+                         hnp.arrays(np.float64, (n,), elements=_finite_floats(max_target)),
+                         hnp.arrays(np.float64, (d,), elements=_finite_floats(max_target)),
+                         st.integers(1, n))
+
+    return st.tuples(st.integers(lo, hi), st.integers(1, max_d)).flatmap(_at)
+
+
+def implicit_sgd_points(*, min_n: int = 2, max_n: int = 5, min_d: int = 2, max_d: int = 3,
+                        max_logit: float = 3.0, min_eta: float = 0.0, max_eta: float = 0.95):
+    """Implicit SGD instances: data ``(phi, y)``, a model ``(w, F, eta)`` of size ``d``, batch ``k``.
+
+    Logits are moderate (``|F| <= max_logit``): the claims that use these points are
+    about ``eta`` and ``alpha``, and saturated rows only make their constants huge.
+    """
+    lo, hi = _check_size_bounds(min_n, max_n)
+    dlo, dhi = _check_size_bounds(min_d, max_d)
+
+    def _at(nd):
+        n, d = nd
+        return st.builds(ImplicitSGDPoint, feature_matrices(n=n, d=d),
+                         hnp.arrays(np.float64, (n,), elements=_finite_floats(5.0)),
+                         hnp.arrays(np.float64, (d,), elements=_finite_floats(5.0)),
+                         logit_matrices(size=d, max_magnitude=max_logit, large_rows=False),
+                         discount_factors(min_value=min_eta, max_value=max_eta),
+                         st.integers(1, n))
+
+    return st.tuples(st.integers(lo, hi), st.integers(dlo, dhi)).flatmap(_at)
+
+
+def one_hot_states(*, n: int, n_states: int):
+    """State indices ``s_i`` of ``n`` data points among ``n_states`` (repeats allowed)."""
+    return hnp.arrays(np.intp, (n,), elements=st.integers(0, n_states - 1))

@@ -3,6 +3,8 @@
 Parametrised over the registry: a new claim is tested without new test code.
 """
 
+from functools import lru_cache
+
 import pytest
 
 from verify import PROFILES, RunContext, default_registry
@@ -26,11 +28,34 @@ def test_claim_as_expected(claim):
     ids=lambda x: getattr(x, "id", None) or getattr(x, "name", None),
 )
 def test_mutant_refuted(claim, mutant):
-    evidence = [chk.run(mutant.candidate, CTX, label=f"{claim.id}~{mutant.name}/{i}")
-                for i, chk in enumerate(claim.checks)]
-    assert aggregate(evidence) == "refuted", [e.to_json() for e in evidence]
+    evidence = _mutant_evidence(claim.id, mutant.name)
+    assert aggregate(list(evidence)) == "refuted", [e.to_json() for e in evidence]
     refuting = [e for e in evidence if e.verdict == "refuted"]
     assert all(e.counterexample for e in refuting)
+
+
+@lru_cache(maxsize=None)
+def _mutant_evidence(claim_id, mutant_name):
+    """Every check of the claim run on one mutant (cached: two tests read it)."""
+    claim = REGISTRY[claim_id]
+    mutant = {m.name: m for m in claim.mutants}[mutant_name]
+    return tuple(chk.run(mutant.candidate, CTX, label=f"{claim.id}~{mutant.name}/{i}")
+                 for i, chk in enumerate(claim.checks))
+
+
+@pytest.mark.parametrize(
+    "claim,index",
+    [(c, i) for c in REGISTRY for i in range(len(c.checks))],
+    ids=lambda x: getattr(x, "id", None) or str(x),
+)
+def test_every_check_can_fail(claim, index):
+    """No check is decorative: each one alone refutes some mutant (or the erratum itself)."""
+    if claim.expected == "refuted":
+        ev = claim.checks[index].run(claim.candidate, CTX, label=f"{claim.id}/{index}")
+        assert ev.verdict == "refuted", ev.to_json()
+        return
+    verdicts = {m.name: _mutant_evidence(claim.id, m.name)[index].verdict for m in claim.mutants}
+    assert "refuted" in verdicts.values(), (claim.checks[index].kind, verdicts)
 
 
 def test_preconditioner_step_check_alone_refutes_every_mutant():

@@ -27,6 +27,8 @@ __all__ = [
     "softmax_rows",
     "theta_hat",
     "theta_hat_mp",
+    "theta_change",
+    "softmax_change",
     "jacobian_oracle",
     "jacobian_oracle_mp",
     "gram_oracle",
@@ -65,6 +67,51 @@ def theta_hat(psi, *, eta: float):
     n = w.shape[-1]
     A = np.eye(n) - eta * softmax_rows(F)
     return np.linalg.solve(A, w[..., None])[..., 0]
+
+
+def softmax_change(F, dF):
+    r"""``softmax(F + dF) - softmax(F)`` row-wise, without subtractive cancellation.
+
+    With :math:`\sigma = \mathrm{softmax}(f)` and :math:`Z = \sum_j \sigma_j e^{\delta_j}`,
+    :math:`\sigma'_i - \sigma_i = \sigma_i \sum_j \sigma_j e^{\delta_j}
+    \operatorname{expm1}(\delta_i - \delta_j) / Z`: every term is computed to relative
+    accuracy, so the change is accurate relative to itself, not to ``softmax(F)``.
+    ``F`` is ``(..., n, n)``, ``dF`` broadcasts against it.
+
+    >>> F = np.array([[0.0, 1.0]]); dF = np.array([[1e-12, 0.0]])
+    >>> d = softmax_change(F, dF); float(d[0, 0] / 1e-12)  # = s(1-s), s = softmax(F)[0]
+    0.1966119332
+    """
+    sig = softmax_rows(F)
+    dF = np.broadcast_to(dF, np.broadcast_shapes(np.shape(F), np.shape(dF)))
+    e = np.exp(dF - dF.max(axis=-1, keepdims=True))  # shift cancels in the ratio
+    Z = (sig * e).sum(axis=-1, keepdims=True)
+    diff = np.expm1(dF[..., :, None] - dF[..., None, :])  # (.., k, i, j)
+    inner = ((sig * e)[..., None, :] * diff).sum(axis=-1)
+    return sig * inner / Z
+
+
+def theta_change(psi, dpsi, *, eta: float):
+    r"""``theta_hat(psi + dpsi) - theta_hat(psi)`` for a batch ``dpsi``, accurate to
+    itself rather than to ``theta_hat``.
+
+    From the constraint: :math:`A'(\hat\theta' - \hat\theta) = \Delta w + \eta\,
+    (\sigma(F') - \sigma(F))\hat\theta` with :math:`A' = I - \eta\sigma(F')`, and the
+    softmax change from :func:`softmax_change`. ``psi`` is one point ``(m,)``,
+    ``dpsi`` is ``(b, m)``.
+
+    >>> psi = pack(np.array([1.0, 0.0]), np.zeros((2, 2))); d = 1e-13 * np.ones((1, 6))
+    >>> np.allclose(theta_change(psi, d, eta=0.5), theta_hat(psi[None] + d, eta=0.5) - theta_hat(psi[None], eta=0.5), atol=1e-15)
+    True
+    """
+    w, F = unpack(psi)
+    dw, dF = unpack(dpsi)
+    n = w.shape[-1]
+    theta = theta_hat(psi[None, :], eta=eta)[0]
+    dsig = softmax_change(F[None], dF)
+    A_new = np.eye(n) - eta * softmax_rows(F[None] + dF)
+    rhs = dw + eta * (dsig @ theta)
+    return np.linalg.solve(A_new, rhs[..., None])[..., 0]
 
 
 def theta_hat_mp(psi, *, eta):

@@ -1,0 +1,114 @@
+r"""Minibatch SGD simulated from the primitive definitions, vectorised over minibatches.
+
+Nothing here uses a derived expectation. Minibatches are enumerated (all
+:math:`\binom nk` of them) or sampled uniformly without replacement; every update is
+the gradient of the minibatch loss :math:`L_B(\theta) = \frac{1}{2k}\sum_{i\in B}
+(\phi_i^\top\theta - y_i)^2` taken by complex step, and for the implicit
+parameterization the update is applied to :math:`\psi = (w, F)` and pushed through
+the constraint by :func:`verify.oracles.implicit.theta_change`.
+
+>>> minibatches(4, 2).shape
+(6, 2)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import combinations
+from math import comb
+
+import numpy as np
+
+from . import implicit as O
+
+__all__ = [
+    "minibatches",
+    "n_minibatches",
+    "sample_minibatches",
+    "minibatch_gradients",
+    "loss_change",
+    "explicit_loss_changes",
+    "implicit_parameter_steps",
+    "implicit_theta_changes",
+]
+
+H_CS = 1e-30  #: complex-step size (no cancellation, so it can be tiny)
+
+
+def n_minibatches(n: int, k: int) -> int:
+    return comb(n, k)
+
+
+@lru_cache(maxsize=64)
+def _minibatches(n: int, k: int) -> np.ndarray:
+    out = np.fromiter((i for B in combinations(range(n), k) for i in B), dtype=np.intp).reshape(-1, k)
+    out.setflags(write=False)
+    return out
+
+
+def minibatches(n: int, k: int) -> np.ndarray:
+    """All :math:`\\binom nk` minibatches as a read-only ``(C, k)`` index array (cached)."""
+    return _minibatches(int(n), int(k))
+
+
+def sample_minibatches(rng: np.random.Generator, n: int, k: int, N: int) -> np.ndarray:
+    """``N`` minibatches drawn uniformly without replacement, as ``(N, k)`` indices.
+
+    Vectorised: the ``k`` smallest of ``n`` i.i.d. uniform keys form a uniform
+    ``k``-subset; chunked so memory stays below ~8 MB.
+    """
+    out = np.empty((N, k), dtype=np.intp)
+    chunk = max(1, 1_000_000 // max(n, 1))
+    for s in range(0, N, chunk):
+        m = min(chunk, N - s)
+        keys = rng.random((m, n))
+        out[s:s + m] = np.argpartition(keys, k - 1, axis=1)[:, :k] if k < n else np.arange(n)
+    return out
+
+
+def minibatch_gradients(phi, y, theta, batches) -> np.ndarray:
+    r""":math:`\nabla L_B(\theta)` for every minibatch, by complex step: ``(C, d)``."""
+    phi = np.asarray(phi, dtype=float)
+    d = phi.shape[1]
+    k = batches.shape[1]
+    Theta = theta[None, :] + 1j * H_CS * np.eye(d)  # (d, d): row j perturbs coordinate j
+    R = phi[batches] @ Theta.T - y[batches][:, :, None]  # (C, k, d)
+    L = (R * R).sum(axis=1) / (2 * k)
+    return L.imag / H_CS
+
+
+def loss_change(phi, residual, delta) -> np.ndarray:
+    r""":math:`L(\theta + \delta) - L(\theta) = r^\top\phi\delta + \frac12\|\phi\delta\|^2` for a batch of ``delta``.
+
+    The loss is quadratic, so this is exact; written this way it has no cancellation
+    between two nearly equal losses.
+    """
+    step = np.asarray(delta) @ np.asarray(phi).T  # (..., n)
+    return step @ residual + 0.5 * (step * step).sum(axis=-1)
+
+
+def explicit_loss_changes(phi, y, theta, batches, alphas) -> np.ndarray:
+    """``(len(alphas), C)`` loss changes of one explicit SGD step per minibatch."""
+    g = minibatch_gradients(phi, y, theta, batches)
+    residual = phi @ theta - y
+    delta = -np.asarray(alphas)[:, None, None] * g[None, :, :]
+    return loss_change(phi, residual, delta)
+
+
+def implicit_parameter_steps(phi, y, psi, eta, batches):
+    r"""``(J, G)``: the primitive Jacobian :math:`J = \partial\hat\theta/\partial\psi` (complex
+    step) and the minibatch gradients :math:`G_B = J^\top\nabla_\theta L_B` (chain rule)."""
+    theta = O.theta_hat(psi[None, :], eta=eta)[0]
+    J, _ = O.jacobian_oracle(psi, eta=eta)
+    g = minibatch_gradients(phi, y, theta, batches)
+    return theta, J, g @ J
+
+
+def implicit_theta_changes(phi, y, psi, eta, batches, alphas):
+    r"""``(theta, J, dtheta)`` with ``dtheta[a, B]`` the change of :math:`\hat\theta` after one
+    SGD step of size ``alphas[a]`` on :math:`\psi` for minibatch ``B``."""
+    theta, J, G = implicit_parameter_steps(phi, y, psi, eta, batches)
+    alphas = np.asarray(alphas, dtype=float)
+    dpsi = -(alphas[:, None, None] * G[None, :, :]).reshape(-1, G.shape[1])
+    dtheta = O.theta_change(psi, dpsi, eta=eta).reshape(len(alphas), G.shape[0], -1)
+    return theta, J, dtheta
