@@ -22,7 +22,7 @@ from .model import Claim
 
 __all__ = ["Registry", "default_registry", "CATALOGUE_MODULES", "load_plugin"]
 
-CATALOGUE_MODULES = ("verify.catalogue.implicit", "verify.catalogue.expansion")
+CATALOGUE_MODULES = ("verify.catalogue.implicit", "verify.catalogue.expansion", "verify.catalogue.sgd")
 
 
 class Registry:

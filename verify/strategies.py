@@ -212,12 +212,19 @@ def implicit_points(
 # ---------------------------------------------------------------------------
 
 
+def _quarters(bound):
+    """Multiples of 1/4 in ``[-bound, bound]``: readable, no underflow, shrink to 0."""
+    m = int(4 * bound)
+    return st.integers(-m, m).map(lambda i: i / 4.0)
+
+
 def feature_matrices(*, n: int, d: int, max_magnitude: float = 2.0):
-    """``(n, d)`` feature matrices (rows are the features of the data points)."""
+    """``(n, d)`` feature matrices (rows are the features of the data points), entries
+    multiples of 1/4 (so counterexamples read well and nothing underflows)."""
     _check_size_bounds(1, 1, n)
     _check_size_bounds(1, 1, d)
     _check_magnitude("max_magnitude", max_magnitude)
-    return hnp.arrays(np.float64, (n, d), elements=_finite_floats(max_magnitude))
+    return hnp.arrays(np.float64, (n, d), elements=_quarters(max_magnitude))
 
 
 class LinearSGDPoint(NamedTuple):
@@ -272,8 +279,8 @@ def linear_sgd_points(*, min_n: int = 2, max_n: int = 6, max_d: int = 3, max_tar
     def _at(nd):
         n, d = nd
         return st.builds(LinearSGDPoint, feature_matrices(n=n, d=d),
-                         hnp.arrays(np.float64, (n,), elements=_finite_floats(max_target)),
-                         hnp.arrays(np.float64, (d,), elements=_finite_floats(max_target)),
+                         hnp.arrays(np.float64, (n,), elements=_quarters(max_target)),
+                         hnp.arrays(np.float64, (d,), elements=_quarters(max_target)),
                          st.integers(1, n))
 
     return st.tuples(st.integers(lo, hi), st.integers(1, max_d)).flatmap(_at)
@@ -292,8 +299,8 @@ def implicit_sgd_points(*, min_n: int = 2, max_n: int = 5, min_d: int = 2, max_d
     def _at(nd):
         n, d = nd
         return st.builds(ImplicitSGDPoint, feature_matrices(n=n, d=d),
-                         hnp.arrays(np.float64, (n,), elements=_finite_floats(5.0)),
-                         hnp.arrays(np.float64, (d,), elements=_finite_floats(5.0)),
+                         hnp.arrays(np.float64, (n,), elements=_quarters(5.0)),
+                         hnp.arrays(np.float64, (d,), elements=_quarters(5.0)),
                          logit_matrices(size=d, max_magnitude=max_logit, large_rows=False),
                          discount_factors(min_value=min_eta, max_value=max_eta),
                          st.integers(1, n))
