@@ -22,7 +22,12 @@ from .model import Claim
 
 __all__ = ["Registry", "default_registry", "CATALOGUE_MODULES", "load_plugin"]
 
-CATALOGUE_MODULES = ("verify.catalogue.implicit", "verify.catalogue.expansion", "verify.catalogue.sgd")
+CATALOGUE_MODULES = (
+    "verify.catalogue.implicit",
+    "verify.catalogue.expansion",
+    "verify.catalogue.convergence",
+    "verify.catalogue.sgd",
+)
 
 
 class Registry:
