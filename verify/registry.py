@@ -7,8 +7,8 @@ that defines ``CLAIMS`` (``verify run --plugin mymodule``) or in Python:
 >>> reg = default_registry()
 >>> "implicit.preconditioner" in reg
 True
->>> [c.id for c in reg.select(["implicit.pre*"])]
-['implicit.preconditioner', 'implicit.preconditioner-lower-bound']
+>>> [c.id for c in reg.select(["sgd.one-hot*"])]
+['sgd.one-hot-ratio', 'sgd.one-hot-ratio-corrected']
 """
 
 from __future__ import annotations
