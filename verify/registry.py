@@ -26,7 +26,9 @@ CATALOGUE_MODULES = (
     "verify.catalogue.implicit",
     "verify.catalogue.expansion",
     "verify.catalogue.convergence",
+    "verify.catalogue.networks",
     "verify.catalogue.sgd",
+    "verify.catalogue.td",
 )
 
 

@@ -37,6 +37,10 @@ class BudgetExceeded(Exception):
     """Raised inside :func:`time_budget` when the budget runs out."""
 
 
+#: ``expand`` is tried on entries up to this size (it can blow up on large rational functions)
+EXPAND_MAX_OPS = 400
+
+
 @contextmanager
 def time_budget(seconds: float):
     """Interrupt the block after ``seconds`` (main thread on POSIX; otherwise unenforced).
@@ -118,6 +122,7 @@ def prove_zero(
     gens = sorted(set().union(*[e.free_symbols for e in entries]) if entries else set(), key=str)
     rng = random.Random(seed)
     used = 0
+    transcendental = False
     try:
         with time_budget(budget_s):
             # 1. exact evaluation at random rational points (definite counterexamples)
@@ -130,6 +135,18 @@ def prove_zero(
                     continue  # a pole of the rational function: draw another point
                 used += 1
                 for idx, v in enumerate(vals):
+                    if v != 0 and not v.is_Rational:
+                        # transcendental constants (tanh(3/7)...): decide at 50 digits; a
+                        # value below 1e-30 is a zero to that precision, not a counterexample
+                        mag = abs(complex(v.evalf(50)))
+                        if mag < 1e-30:
+                            transcendental = True
+                            continue
+                        return SymbolicOutcome(
+                            "refuted", "mpmath (50 digits) at a random rational point",
+                            {"entry": idx, "value": f"{mag:.3g}",
+                             "point": {str(g): str(subs[g]) for g in gens}},
+                        )
                     if v != 0:
                         return SymbolicOutcome(
                             "refuted",
@@ -140,6 +157,18 @@ def prove_zero(
                                 "point": {str(g): str(subs[g]) for g in gens},
                             },
                         )
+            # an identity that holds term by term (transcendental pieces and all) expands to 0
+            if all(e.count_ops() <= EXPAND_MAX_OPS and sp.expand(e) == 0 for e in entries):
+                return SymbolicOutcome(
+                    "proved", "expands to zero term by term",
+                    {"rational_points": used, "seconds": round(time.perf_counter() - t0, 3)},
+                )
+            if transcendental:
+                return SymbolicOutcome(
+                    "inconclusive",
+                    f"below 1e-30 at 50 digits at {used} random rational points (transcendental; no proof)",
+                    {"rational_points": used},
+                )
             if not normal_form:
                 return SymbolicOutcome(
                     "inconclusive",
@@ -164,7 +193,7 @@ def prove_zero(
             f"time budget {budget_s:g} s exceeded; zero at {used} random rational points",
             {"rational_points": used},
         )
-    except (sp.PolynomialError, sp.CoercionFailed, NotImplementedError) as exc:
+    except (sp.PolynomialError, sp.CoercionFailed, NotImplementedError, ValueError) as exc:
         return SymbolicOutcome(
             "inconclusive", f"not a rational function ({type(exc).__name__})",
             {"rational_points": used},

@@ -1,0 +1,124 @@
+r"""TD error of a two-layer Q network and its linearisation (seed 002).
+
+The network, with the seed's slips corrected (its :math:`\hat Q` writes
+:math:`\omega^{(2)}` twice, and its TD error drops :math:`\gamma`):
+
+.. math:: \hat Q(z) = \omega^{(1)\top}\varphi^{(1)}\bigl(\omega^{(2)\top}\varphi^{(2)}(z)\bigr),\qquad
+          e = \hat Q(z) - r(z) - \gamma\hat Q(z_+),
+
+with :math:`\omega^{(1)} \in \mathbb R^p`, :math:`\omega^{(2)} \in \mathbb R^{m\times p}`,
+:math:`h = \varphi^{(2)}(z) \in \mathbb R^m` and :math:`\varphi^{(1)} = \tanh` elementwise. Then
+
+.. math:: \nabla_{\omega^{(1)}}e = g = \varphi^{(1)}(a) - \gamma\varphi^{(1)}(a_+),\quad a = \omega^{(2)\top}h,
+
+.. math:: \nabla_{\operatorname{vec}\omega^{(2)}}e = G\,\omega^{(1)},\quad
+          G = (I_p \otimes h)\operatorname{diag}(\varphi^{(1)\prime}(a))
+            - \gamma\,(I_p \otimes h_+)\operatorname{diag}(\varphi^{(1)\prime}(a_+)),
+
+with column-stacking :math:`\operatorname{vec}` (``vec(W)[i + m*l] = W[i, l]``).
+
+>>> import numpy as np
+>>> grad = td_gradient(np.ones(1), np.zeros((1, 1)), np.ones(1), np.ones(1), 0.9)
+>>> grad.tolist()  # g = tanh(0) - 0.9 tanh(0) = 0;  G w1 = (1 - 0.9) * 1
+[0.0, 0.09999999999999998]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from .steps import Derivation, Step
+
+__all__ = ["td_error", "td_gradient", "G_matrix", "td_gradient_sym", "td_error_sym", "td_derivation",
+           "linearization_derivation"]
+
+
+def td_error(w1, W2, h, hp, r, gamma):
+    """``e = w1^T tanh(W2^T h) - r - gamma w1^T tanh(W2^T h_+)``."""
+    return float(w1 @ np.tanh(W2.T @ h) - r - gamma * (w1 @ np.tanh(W2.T @ hp)))
+
+
+def G_matrix(W2, h, hp, gamma, *, with_derivative=True):
+    r""":math:`G = (I_p\otimes h)\operatorname{diag}(\tanh'(a)) - \gamma(I_p\otimes h_+)\operatorname{diag}(\tanh'(a_+))`."""
+    p = W2.shape[1]
+    a, ap = W2.T @ h, W2.T @ hp
+    d, dp = (1 - np.tanh(a) ** 2, 1 - np.tanh(ap) ** 2) if with_derivative else (np.ones(p), np.ones(p))
+    I = np.eye(p)
+    return np.kron(I, h[:, None]) * d[None, :] - gamma * np.kron(I, hp[:, None]) * dp[None, :]
+
+
+def td_gradient(w1, W2, h, hp, gamma, *, with_gamma=True, row_major=False, with_derivative=True):
+    r"""``[g; G w1]``: the gradient of ``e`` with respect to ``(w1, vec W2)`` (column-stacking vec)."""
+    gm = gamma if with_gamma else 1.0
+    g = np.tanh(W2.T @ h) - gm * np.tanh(W2.T @ hp)
+    gw2 = G_matrix(W2, h, hp, gm, with_derivative=with_derivative) @ w1
+    if row_major:  # reinterpret the column-major vector as row-major (a transposed reshape)
+        m, p = W2.shape
+        gw2 = gw2.reshape(p, m).T.reshape(-1)
+    return np.concatenate([g, gw2])
+
+
+def _syms(m, p):
+    w1 = sp.Matrix([sp.Symbol(f"v_{l}", real=True) for l in range(p)])
+    W2 = sp.Matrix(m, p, lambda i, l: sp.Symbol(f"W_{i}{l}", real=True))
+    h = sp.Matrix([sp.Symbol(f"h_{i}", real=True) for i in range(m)])
+    hp = sp.Matrix([sp.Symbol(f"k_{i}", real=True) for i in range(m)])
+    return w1, W2, h, hp, sp.Symbol("gamma", positive=True), sp.Symbol("r", real=True)
+
+
+def td_error_sym(m: int, p: int):
+    w1, W2, h, hp, gamma, r = _syms(m, p)
+    q = lambda x: (w1.T * (W2.T * x).applyfunc(sp.tanh))[0]  # noqa: E731
+    return q(h) - r - gamma * q(hp)
+
+
+def td_gradient_sym(size, *, with_gamma=True):
+    """The derived ``[g; G w1]`` in SymPy for ``size = (m, p)``."""
+    m, p = size
+    w1, W2, h, hp, gamma, _ = _syms(m, p)
+    gm = gamma if with_gamma else 1
+    a, ap = W2.T * h, W2.T * hp
+    g = a.applyfunc(sp.tanh) - gm * ap.applyfunc(sp.tanh)
+    G = sp.zeros(m * p, p)
+    for l in range(p):
+        for i in range(m):
+            G[i + m * l, l] = h[i] * (1 - sp.tanh(a[l]) ** 2) - gm * hp[i] * (1 - sp.tanh(ap[l]) ** 2)
+    return sp.Matrix.vstack(g, G * w1)
+
+
+def td_gradient_reference_sym(size):
+    """SymPy's own gradient of ``e`` with respect to ``(w1, vec W2)`` (column-stacking)."""
+    m, p = size
+    w1, W2, *_ = _syms(m, p)
+    e = td_error_sym(m, p)
+    variables = list(w1) + [W2[i, l] for l in range(p) for i in range(m)]
+    return sp.Matrix([sp.diff(e, v) for v in variables])
+
+
+def td_derivation() -> Derivation:
+    return Derivation(
+        (
+            Step(r"e", r"\omega^{(1)\top}g - r,\quad g = \varphi^{(1)}(a) - \gamma\varphi^{(1)}(a_+),\ a = \omega^{(2)\top}h",
+                 "the seed's $\\sum_\\ell\\omega^{(2)}_\\ell g_\\ell$ should read $\\omega^{(1)}_\\ell$; $\\gamma$ restored"),
+            Step(r"\nabla_{\omega^{(1)}}e", r"g", "$g$ does not depend on $\\omega^{(1)}$"),
+            Step(r"\frac{\partial g_\ell}{\partial\omega^{(2)}_{i\ell'}}",
+                 r"\delta_{\ell\ell'}\bigl(h_i\varphi^{(1)\prime}(a_\ell) - \gamma h_{+,i}\varphi^{(1)\prime}(a_{+,\ell})\bigr)",
+                 "$a_\\ell$ depends only on column $\\ell$ of $\\omega^{(2)}$"),
+            Step(r"\nabla_{\operatorname{vec}\omega^{(2)}}e", r"\sum_\ell\omega^{(1)}_\ell\nabla_{\operatorname{vec}\omega^{(2)}}g_\ell = G\,\omega^{(1)}",
+                 "linearity; column $\\ell$ of $G$ is $\\nabla g_\\ell$"),
+            Step(r"G", r"(I_p\otimes h)\operatorname{diag}(\varphi^{(1)\prime}(a)) - \gamma(I_p\otimes h_+)\operatorname{diag}(\varphi^{(1)\prime}(a_+))",
+                 "column-stacking vec: index $i + m\\ell$"),
+        )
+    )
+
+
+def linearization_derivation() -> Derivation:
+    return Derivation(
+        (
+            Step(r"e(\omega)", r"e(\omega^*) + \nabla e(\omega^*)^\top\operatorname{vec}(\tilde\omega) + R",
+                 "Taylor's theorem, $\\tilde\\omega = \\omega - \\omega^*$"),
+            Step(r"|R|", r"\tfrac12\sup\|\nabla^2e\|\,\|\operatorname{vec}(\tilde\omega)\|^2 = O(\|\tilde\omega\|^2)",
+                 "$e$ is smooth ($\\tanh$ layers)", relation=r"\le"),
+        )
+    )
