@@ -132,7 +132,7 @@ def compile_pdf(tex_path) -> tuple:
         return False, ("neither latexmk nor pdflatex is installed; install texlive-latex-base "
                        "and latexmk (Debian) to build PDFs; the .tex files were written")
     for c in cmd:
-        proc = subprocess.run(c, cwd=cwd, capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(c, cwd=cwd, capture_output=True, text=True, errors="replace", timeout=300)
         if proc.returncode != 0:
             return False, f"{' '.join(c)} failed:\n" + proc.stdout[-2000:]
     log = (cwd / tex_path.with_suffix(".log").name).read_text(errors="replace")
