@@ -182,7 +182,7 @@ INVERSE = Claim(
                          description="closed form against (I - eta S)^-1 for a symbolic stochastic S"),
         NumericIdentity(reference=_inverse_reference, strategy=_eq5_points, part="inverse",
                         scale=_inverse_scale, description="closed form against a linear solve"),
-        AsymptoticCheck(remainder=_eq5_remainder, strategy=_eq5_points, order=0.0, steps=12,
+        AsymptoticCheck(remainder=_eq5_remainder, strategy=_eq5_points, order=0.0, steps=24,
                         description="the remainder of eq. (5) stays bounded as eta -> 1 (slope >= 0)"),
     ),
     mutants=(
@@ -250,7 +250,7 @@ LEADING = Claim(
     derivation=E.leading_order_derivation(),
     candidate=Formula(r"\frac{1}{(1-\eta)^2}\mathbf 1v^\top(\eta^2D+I)v\mathbf 1^\top", _leading_candidate),
     checks=(
-        AsymptoticCheck(remainder=_leading_remainder, strategy=_leading_points, order=-1.0, steps=10,
+        AsymptoticCheck(remainder=_leading_remainder, strategy=_leading_points, order=-1.0, steps=16,
                         description="||P - leading|| grows no faster than (1-eta)^-1 (slope >= -1)"),
     ),
     mutants=(
