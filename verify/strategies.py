@@ -61,7 +61,8 @@ def _check_magnitude(name, value):
 
 
 def _finite_floats(bound):
-    return st.floats(-bound, bound, allow_nan=False, allow_infinity=False, width=64)
+    """Finite floats without subnormals: 5e-324 only tests underflow, never the mathematics."""
+    return st.floats(-bound, bound, allow_nan=False, allow_infinity=False, allow_subnormal=False, width=64)
 
 
 def _sizes(min_size, max_size, size):

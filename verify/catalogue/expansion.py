@@ -161,7 +161,7 @@ def _eq5_remainder(candidate, p, hs):
         exact = np.linalg.solve(np.eye(q.n) - q.eta * O.softmax_rows(q.F), q.w)
         lead = np.asarray(candidate.numeric(q)["leading"], dtype=float)
         rem.append(float(np.abs(exact - lead).max()))
-        floor.append(100 * EPS * np.abs(exact).max() / h)
+        floor.append(100 * EPS * np.abs(exact).max() / h + 1e-300)
     return np.array(rem), np.array(floor)
 
 
