@@ -244,7 +244,7 @@ T3 = Claim(
 # Theorem 4: the 1-direction of the residual
 # ---------------------------------------------------------------------------
 
-A0_PATH, E0_PATH = 0.05, 0.2  #: the path alpha = A0 h^3, 1 - eta = E0 h
+A0_PATH, E0_PATH = 0.05, 0.2  #: the path alpha = A0 h^4, 1 - eta = E0 h
 
 
 def _t4_candidate(p, *, power=2, with_D=True, with_ones=True):
@@ -272,8 +272,12 @@ def _at_fixed_theta(p, eta, **changes):
 
 
 def _t4_remainder(candidate, p, hs):
-    r"""Along :math:`\alpha = a_0h^3`, :math:`1-\eta = e_0h` with :math:`\hat\theta, F` fixed: the
-    leading term is :math:`O(h)`, the remainder :math:`O(\alpha^2(1-\eta)^{-3} + \alpha(1-\eta)^{-1}) = O(h^2)`.
+    r"""Along :math:`\alpha = a_0h^4`, :math:`1-\eta = e_0h` with :math:`\hat\theta, F` fixed: the
+    leading term is :math:`O(h^2)`, the remainder :math:`O(\alpha/(1-\eta) + \alpha^2(1-\eta)^{-3}) = O(h^3 + h^5)`.
+
+    (On the path :math:`\alpha = a_0h^3` the :math:`\alpha^2(1-\eta)^{-3}` term is also :math:`O(h^3)`
+    against a leading :math:`O(h^2)` remainder, and its large constant hid the asymptotic slope
+    behind a pre-asymptotic dip until :math:`h \approx 10^{-4}`.)
 
     (With ``w`` fixed instead, :math:`\hat\theta` and the residuals grow like :math:`(1-\eta)^{-1}`
     and the same path gives a leading term :math:`O(1)` and a remainder :math:`O(h)`.)"""
@@ -281,7 +285,7 @@ def _t4_remainder(candidate, p, hs):
     d = p.w.size
     rem, floor = [], []
     for h in hs:
-        eta, alpha = 1.0 - E0_PATH * h, A0_PATH * h**3
+        eta, alpha = 1.0 - E0_PATH * h, A0_PATH * h**4
         q = _at_fixed_theta(p, eta, alpha=alpha)
         psi = O.pack(q.w, q.F)
         theta, _, dtheta = SG.implicit_theta_changes(q.phi, q.y, psi, eta, batches, [alpha])
@@ -291,8 +295,9 @@ def _t4_remainder(candidate, p, hs):
         cond = float(np.linalg.cond(np.eye(d) - eta * O.softmax_rows(q.F)))
         rem.append(abs(exact - cand))
         # roundoff of theta_change is ~ eps cond relative to itself (measured <= 1.6 eps cond
-        # for the gradient step of implicit.preconditioner); 100x that is the floor
-        floor.append(100 * EPS * cond * (float(np.abs(d_par).max()) + abs(cand)))
+        # for the gradient step of implicit.preconditioner); the floor is 10 eps cond, and
+        # only remainders 10x above it are fitted (ROUNDOFF_MARGIN)
+        floor.append(10 * EPS * cond * (float(np.abs(d_par).max()) + abs(cand)))
     return np.array(rem), np.array(floor)
 
 
@@ -307,13 +312,13 @@ T4 = Claim(
         r"$\hat\theta_t$ (so $\hat\theta$ and $F$ are fixed as $\eta$ moves)."
     ),
     assumptions=DATA + IMPLICIT + (
-        r"checked along $\alpha = a_0h^3$, $1-\eta = e_0h$, $h\to0$: leading term $O(h)$, remainder $O(h^2)$",
+        r"checked along $\alpha = a_0h^4$, $1-\eta = e_0h$, $h\to0$: leading term $O(h^2)$, remainder $O(h^3)$",
     ),
     derivation=G.ones_direction_derivation(),
     candidate=Formula(r"-\frac{\alpha r^\parallel}{(1-\eta)^2}v^\top(\eta^2D+I)v\frac{\|X^\top\mathbf 1\|^2}{n}",
                       _t4_candidate),
     checks=(
-        AsymptoticCheck(remainder=_t4_remainder, strategy=_t4_points, order=2.0, steps=16,
+        AsymptoticCheck(remainder=_t4_remainder, strategy=_t4_points, order=3.0, steps=20,
                         description="real implicit SGD steps, every minibatch, along the (alpha, eta) path"),
     ),
     mutants=(
