@@ -33,6 +33,7 @@ __all__ = [
     "AsymptoticCheck",
     "BoundCheck",
     "ExpectationCheck",
+    "DistributionCheck",
     "sub_seed",
     "readable",
 ]
@@ -460,6 +461,62 @@ class ExpectationCheck:
                        "empirical-Bernstein radius", out,
                        f"|E - candidate| <= MC radius (delta={STOCHASTIC_DELTA:g}) + float64 tolerance",
                        t0, details)
+
+
+# ---------------------------------------------------------------------------
+# distribution (goodness of fit of a sampler to claimed probabilities)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DistributionCheck:
+    r"""A sampler built from primitives draws categories; the candidate claims their law.
+
+    ``sample(point, rng, N) -> counts`` (length ``k``). Pearson's :math:`\chi^2` against
+    ``candidate.numeric(point)`` rejects when its upper tail probability is below
+    ``STOCHASTIC_DELTA`` (asymptotic :math:`\chi^2_{k-1}`; expected counts are
+    :math:`\ge 10^4` for the sizes used). Power against a perturbation ``p'`` follows
+    from the non-centrality :math:`\lambda = N\sum_i(p_i - p'_i)^2/p'_i` and is reported.
+    """
+
+    sample: Callable[..., Any]
+    strategy: Callable[[], Any]
+    samples: int = 2_000_000
+    max_examples: int = 8
+    description: str = ""
+    kind: str = "distribution"
+
+    def at(self, candidate: Formula, point, seed: int) -> tuple[float, dict]:
+        from scipy.stats import chi2
+
+        p = np.asarray(candidate.numeric(point), dtype=float)
+        rng = np.random.default_rng([seed, _digest(point)])
+        counts = np.asarray(self.sample(point, rng, self.samples), dtype=float)
+        k = counts.size
+        if k < 2:
+            return 0.0, {"note": "one category: nothing to test"}
+        expected = self.samples * p
+        if np.any(expected <= 0):
+            bad = counts[expected <= 0].sum() > 0
+            return (math.inf if bad else 0.0), {"error": "zero claimed probability with observed samples" if bad else None}
+        stat = float(((counts - expected) ** 2 / expected).sum())
+        critical = float(chi2.isf(STOCHASTIC_DELTA, k - 1))
+        ratio = stat / critical
+        return ratio, {"error": stat, "tolerance": critical, "ratio": ratio, "chi2": stat,
+                       "critical_value": critical, "samples": self.samples,
+                       "empirical": (counts / self.samples).tolist(), "claimed": p.tolist()}
+
+    def run(self, candidate: Formula, ctx: RunContext, *, label: str = "") -> Evidence:
+        t0 = time.perf_counter()
+        if candidate.numeric is None:
+            return _skipped(self.kind, "distribution: candidate has no numeric form")
+        seed = sub_seed(ctx.seed, label, "distribution")
+        out = falsify(self.strategy(), lambda pt: self.at(candidate, pt, seed), seed=seed,
+                      max_examples=min(self.max_examples, ctx.profile.max_examples))
+        details = {"false_failure_rate_per_point": STOCHASTIC_DELTA,
+                   "false_failure_rate_per_check_at_most": STOCHASTIC_DELTA * max(out.examples, 1)}
+        return _finish(self.kind, f"Pearson chi-square on {self.samples} samples per point", out,
+                       f"reject when P(chi2 > stat) < {STOCHASTIC_DELTA:g}", t0, details)
 
 
 # ---------------------------------------------------------------------------

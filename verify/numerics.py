@@ -241,6 +241,10 @@ def compare_arrays(
         return Comparison(np.inf, np.inf, idx, float(cand[idx]), float(ref[idx]), 0.0)
     if scale is None:
         scale = float(np.abs(ref).max()) if ref.size else 0.0
+    if scale == 0.0 and cand.size:
+        # an exactly zero reference: judge the candidate's size against its own scale, so a
+        # wrong non-zero candidate gets a finite ratio (~1/atol) instead of inf
+        scale = float(np.abs(cand).max())
     tol = rtol * np.abs(ref) + atol * scale
     if extra is not None:
         tol = tol + np.asarray(extra, dtype=float)

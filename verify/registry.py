@@ -26,6 +26,8 @@ CATALOGUE_MODULES = (
     "verify.catalogue.implicit",
     "verify.catalogue.expansion",
     "verify.catalogue.convergence",
+    "verify.catalogue.cov",
+    "verify.catalogue.estimators",
     "verify.catalogue.networks",
     "verify.catalogue.sgd",
     "verify.catalogue.td",

@@ -102,6 +102,15 @@ TOLERANCES: dict[str, Tolerance] = {
             "room for ill-conditioned draws; a wrong optimum is off by O(1)."
         ),
     ),
+    "optimisation.argmin": Tolerance(
+        rtol=1e-6,
+        atol=1e-7,
+        reason=(
+            "a minimiser found by Brent's method is accurate to ~sqrt(eps) relative (the "
+            "objective is flat to second order at its minimum); 1e-6 allows for that, and "
+            "a wrong minimiser is off by O(1)."
+        ),
+    ),
     "asymptotic.slope": Tolerance(
         rtol=0.0,
         atol=0.3,
