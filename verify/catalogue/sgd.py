@@ -504,7 +504,7 @@ T5_IMPLICIT = Claim(
     candidate=Formula(r"\frac{n(k-1)}{k(n-1)} + \frac{n(n-k)}{k(n-1)}\frac{\sum_i a_i^2}{(\sum_i a_i)^2}",
                       _ratio_implicit_candidate),
     checks=(
-        AsymptoticCheck(remainder=_t5i_remainder, strategy=_t5i_points, order=1.0, steps=10,
+        AsymptoticCheck(remainder=_t5i_remainder, strategy=_t5i_points, order=1.0, steps=20,
                         description="first-order implicit updates, all minibatches, as eta -> 1: remainder O(1-eta)"),
     ),
     mutants=(
