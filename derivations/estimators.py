@@ -22,6 +22,7 @@ import numpy as np
 from .steps import Derivation, Step
 
 __all__ = ["optimal_baseline", "gumbel_max_probabilities", "reparameterization_gradient",
+           "importance_sampled_reinforce", "importance_sampling_derivation",
            "baseline_derivation", "gumbel_derivation", "reparameterization_derivation"]
 
 
@@ -86,5 +87,46 @@ def reparameterization_derivation() -> Derivation:
                  "differentiate under the integral (dominated convergence)"),
             Step(r"\partial_\sigma\mathbb E[f(\mu+\sigma\varepsilon)]", r"\mathbb E[\varepsilon f'(\mu+\sigma\varepsilon)]",
                  "chain rule"),
+        )
+    )
+
+
+def importance_sampled_reinforce(scores, ratios, rewards, *, rule: str = "per-decision"):
+    r"""Per-trajectory importance-sampled REINFORCE estimates, vectorised over trajectories.
+
+    ``scores[n, t]`` is :math:`\nabla_\theta\log\pi_\theta(a_t|s_t)` (shape ``(N, T, P)``),
+    ``ratios[n, t] = \pi_\theta(a_t|s_t)/\pi_{\theta'}(a_t|s_t)`` and ``rewards[n, t]``.
+
+    * ``"per-decision"`` (unbiased): :math:`\sum_t\nabla\log\pi_t\sum_{t'\ge t}r_{t'}\prod_{t''\le t'}\rho_{t''}`;
+    * ``"full-trajectory"`` (unbiased): :math:`\prod_t\rho_t\sum_t\nabla\log\pi_t\sum_{t'}r_{t'}`;
+    * ``"official"`` (the 004 solution, biased): :math:`\sum_t\nabla\log\pi_t\bigl(\prod_{t'\le t}\rho_{t'}\bigr)\sum_{t'\ge t}r_{t'}`;
+    * ``"unweighted"``: :math:`\sum_t\nabla\log\pi_t\sum_{t'\ge t}r_{t'}` (no correction).
+    """
+    cum = np.cumprod(ratios, axis=1)  # prod_{t'' <= t'}
+    if rule == "per-decision":
+        weighted = cum * rewards
+        togo = np.cumsum(weighted[:, ::-1], axis=1)[:, ::-1]
+        return np.einsum("ntp,nt->np", scores, togo)
+    if rule == "full-trajectory":
+        return np.einsum("ntp,n->np", scores, cum[:, -1] * rewards.sum(axis=1))
+    togo = np.cumsum(rewards[:, ::-1], axis=1)[:, ::-1]
+    if rule == "official":
+        return np.einsum("ntp,nt->np", scores, cum * togo)
+    if rule == "unweighted":
+        return np.einsum("ntp,nt->np", scores, togo)
+    raise ValueError(f"rule={rule!r} must be 'per-decision', 'full-trajectory', 'official' or 'unweighted'")
+
+
+def importance_sampling_derivation() -> Derivation:
+    return Derivation(
+        (
+            Step(r"\nabla_\theta J", r"\mathbb E_{\tau\sim\theta'}\Bigl[\frac{P(\tau;\theta)}{P(\tau;\theta')}\nabla_\theta\log P(\tau;\theta)R(\tau)\Bigr]",
+                 "importance sampling, dynamics cancel in the ratio"),
+            Step(r"\nabla_\theta J", r"\mathbb E_{\theta'}\Bigl[\prod_t\rho_t\sum_t\nabla\log\pi_t\sum_{t'}r_{t'}\Bigr]", "full-trajectory form"),
+            Step(r"\nabla_\theta J", r"\mathbb E_{\theta'}\Bigl[\sum_t\nabla\log\pi_t\sum_{t'\ge t}r_{t'}\prod_{t''\le t'}\rho_{t''}\Bigr]",
+                 "causality: $r_{t'}$ with $t' < t$ is uncorrelated with the score at $t$; $r_{t'}$ needs the weights up to $t'$"),
+            Step(r"\text{official: }\bigl(\prod_{t'\le t}\rho_{t'}\bigr)\sum_{t'\ge t}r_{t'}",
+                 r"\text{biased}", "rewards after $t$ keep the behaviour policy's distribution of $a_{t+1}, \\dots$",
+                 relation=r"\Longrightarrow"),
         )
     )

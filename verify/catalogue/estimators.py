@@ -204,4 +204,147 @@ REPARAM = Claim(
     ),
 )
 
-CLAIMS = (BASELINE, GUMBEL, REPARAM)
+
+
+class MDPPoint(NamedTuple):
+    """A finite-horizon MDP with a target (``theta``) and a behaviour (``theta_b``) softmax policy."""
+
+    p0: np.ndarray
+    P: np.ndarray  #: (S, A, S)
+    r: np.ndarray  #: (S, A)
+    theta: np.ndarray  #: (S, A) logits of the target policy
+    theta_b: np.ndarray  #: (S, A) logits of the behaviour policy
+    T: int
+
+    def readable(self) -> dict:
+        return {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self._asdict().items()}
+
+
+@st.composite
+def _mdps(draw):
+    S, A, T = draw(st.integers(1, 3)), draw(st.integers(2, 3)), draw(st.integers(1, 3))
+
+    def ints(shape, lo, hi):
+        size = int(np.prod(shape))
+        return np.asarray(draw(st.lists(st.integers(lo, hi), min_size=size, max_size=size)), float).reshape(shape)
+
+    p0 = ints((S,), 1, 4)
+    P = ints((S, A, S), 0, 4) + np.eye(S)[:, None, :]  # every (s, a) can stay in s: rows are positive
+    return MDPPoint(p0 / p0.sum(), P / P.sum(axis=2, keepdims=True), ints((S, A), -3, 3),
+                    ints((S, A), -4, 4) / 4, ints((S, A), -4, 4) / 4, T)
+
+
+def _exact_gradient(m):
+    """Complex-step gradient of J(theta), J computed by enumerating trajectories."""
+    S, A = m.theta.shape
+
+    def f(X):
+        return np.array([[O.expected_return(x.reshape(S, A), m.p0, m.P, m.r, m.T)] for x in X])
+
+    J, _ = complex_step_jacobian(f, m.theta.ravel())
+    return J[0]
+
+
+def _is_scale(m):
+    """Size of the terms summed into the gradient: |score| <= 2, rewards and weights."""
+    rho = _softmax(m.theta) / _softmax(m.theta_b)
+    return 2.0 * m.T * (1.0 + float(np.abs(m.r).max())) * max(1.0, float(rho.max())) ** m.T
+
+
+def _softmax(L):
+    e = np.exp(L - L.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _estimator_mean(m, *, rule):
+    """E over behaviour trajectories of the estimator (exact: every trajectory enumerated)."""
+    S, A = m.theta.shape
+    states, actions = O.enumerate_trajectories(m.p0, m.P, m.T)
+    q = O.trajectory_probabilities(m.theta_b, m.p0, m.P, states, actions)
+    pt, pb = _softmax(m.theta), _softmax(m.theta_b)
+    N, T = states.shape
+    scores = np.zeros((N, T, S * A))
+    for t in range(T):  # d/d theta log softmax: e_(s,a) - pi(.|s) on row s
+        s_t, a_t = states[:, t], actions[:, t]
+        onehot = np.zeros((N, S, A))
+        onehot[np.arange(N), s_t, :] -= pt[s_t]
+        onehot[np.arange(N), s_t, a_t] += 1.0
+        scores[:, t] = onehot.reshape(N, S * A)
+    ratios = pt[states, actions] / pb[states, actions]
+    est = D.importance_sampled_reinforce(scores, ratios, m.r[states, actions], rule=rule)
+    return q @ est
+
+
+IS_ASSUMPTIONS = (
+    r"finite MDP, horizon $T \le 3$, softmax target policy $\pi_\theta$ and behaviour policy $\pi_{\theta'}$ "
+    r"with full support; $\rho_t = \pi_\theta(a_t|s_t)/\pi_{\theta'}(a_t|s_t)$",
+)
+
+IS_OFFICIAL = Claim(
+    id="estimators.importance-sampled-reinforce",
+    title="The official importance-sampled REINFORCE estimator (weights up to t, full reward-to-go) is unbiased",
+    source="seed 004 §3.2.2 (official solution)",
+    statement=(
+        r"$\nabla_\theta J(\theta) = \mathbb E_{\tau\sim\pi_{\theta'}}\Bigl[\sum_t\nabla_\theta\log\pi_\theta(a_t|s_t)"
+        r"\bigl(\prod_{t'\le t}\rho_{t'}\bigr)\sum_{t'\ge t}r(s_{t'}, a_{t'})\Bigr]$."
+    ),
+    assumptions=IS_ASSUMPTIONS,
+    derivation=D.importance_sampling_derivation(),
+    candidate=Formula(r"\mathbb E_{\theta'}[\text{official estimator}]", partial(_estimator_mean, rule="official")),
+    checks=(
+        NumericIdentity(reference=_exact_gradient, strategy=_mdps, scale=_is_scale,
+                        description="exact expectation over all trajectories vs the complex-step gradient of J"),
+    ),
+    expected="refuted",
+    corrected_by="estimators.importance-sampled-reinforce-corrected",
+    notes=(
+        r"Biased once $T \ge 2$ and the next state depends on the action: the reward $r_{t'}$, $t' > t$, is "
+        r"weighted by $\prod_{t''\le t}\rho_{t''}$ only, so the actions after $t$ keep the behaviour "
+        r"policy's law. Unbiased versions: weights $\prod_{t''\le t'}\rho_{t''}$ on each reward "
+        r"(per-decision), or the full-trajectory weight."
+    ),
+)
+
+IS_CORRECTED = Claim(
+    id="estimators.importance-sampled-reinforce-corrected",
+    title="Per-decision importance-sampled REINFORCE is unbiased",
+    source="seed 004 §3.2.2 (corrected)",
+    statement=(
+        r"$\nabla_\theta J = \mathbb E_{\theta'}\bigl[\sum_t\nabla\log\pi_\theta(a_t|s_t)\sum_{t'\ge t}r_{t'}"
+        r"\prod_{t''\le t'}\rho_{t''}\bigr]$."
+    ),
+    assumptions=IS_ASSUMPTIONS,
+    derivation=D.importance_sampling_derivation(),
+    candidate=Formula(r"\mathbb E_{\theta'}[\text{per-decision estimator}]", partial(_estimator_mean, rule="per-decision")),
+    checks=(
+        NumericIdentity(reference=_exact_gradient, strategy=_mdps, scale=_is_scale,
+                        description="exact expectation over all trajectories vs the complex-step gradient of J"),
+    ),
+    mutants=(
+        Mutant("official-solution", r"weights $\prod_{t'\le t}\rho_{t'}$ on the whole reward-to-go",
+               Formula(r"\text{official}", partial(_estimator_mean, rule="official"))),
+        Mutant("no-importance-weights", r"plain REINFORCE on behaviour samples",
+               Formula(r"\text{unweighted}", partial(_estimator_mean, rule="unweighted"))),
+    ),
+)
+
+IS_FULL = Claim(
+    id="estimators.importance-sampled-reinforce-full-trajectory",
+    title="Full-trajectory importance-sampled REINFORCE is unbiased",
+    source="seed 004 §3.2.2 (corrected)",
+    statement=r"$\nabla_\theta J = \mathbb E_{\theta'}\bigl[\prod_t\rho_t\sum_t\nabla\log\pi_\theta(a_t|s_t)\sum_{t'}r_{t'}\bigr]$.",
+    assumptions=IS_ASSUMPTIONS,
+    derivation=D.importance_sampling_derivation(),
+    candidate=Formula(r"\mathbb E_{\theta'}[\text{full-trajectory estimator}]",
+                      partial(_estimator_mean, rule="full-trajectory")),
+    checks=(
+        NumericIdentity(reference=_exact_gradient, strategy=_mdps, scale=_is_scale,
+                        description="exact expectation over all trajectories vs the complex-step gradient of J"),
+    ),
+    mutants=(
+        Mutant("official-solution", r"weights $\prod_{t'\le t}\rho_{t'}$ on the whole reward-to-go",
+               Formula(r"\text{official}", partial(_estimator_mean, rule="official"))),
+    ),
+)
+
+CLAIMS = (BASELINE, GUMBEL, REPARAM, IS_OFFICIAL, IS_CORRECTED, IS_FULL)

@@ -43,3 +43,32 @@ def gaussian_expectation_poly(coeffs, mu, sigma):
             moment = float(np.prod(np.arange(j - 1, 0, -2))) if j else 1.0
             total = total + c * comb(n, j) * mu ** (n - j) * sigma**j * moment
     return total
+
+
+def enumerate_trajectories(p0, P, T: int):
+    """Every (s_1, a_1, ..., s_T, a_T) of a finite MDP as integer arrays ``(N, T)`` of states and actions.
+
+    Trajectories with zero probability under the dynamics are kept (their weight is 0).
+    """
+    from itertools import product
+
+    S, A = P.shape[0], P.shape[1]
+    combos = np.array(list(product(range(S), range(A), repeat=T)), dtype=np.intp).reshape(-1, T, 2)
+    return combos[:, :, 0], combos[:, :, 1]
+
+
+def trajectory_probabilities(logits, p0, P, states, actions):
+    """``P(tau; theta)`` for softmax policy logits ``(S, A)`` (complex-safe)."""
+    pi = np.exp(logits - np.real(logits).max(axis=1, keepdims=True))
+    pi = pi / pi.sum(axis=1, keepdims=True)
+    prob = p0[states[:, 0]] * pi[states[:, 0], actions[:, 0]]
+    for t in range(1, states.shape[1]):
+        prob = prob * P[states[:, t - 1], actions[:, t - 1], states[:, t]] * pi[states[:, t], actions[:, t]]
+    return prob
+
+
+def expected_return(logits, p0, P, r, T: int):
+    """``J(theta) = sum_tau P(tau; theta) R(tau)`` by enumeration (complex-safe in ``logits``)."""
+    states, actions = enumerate_trajectories(p0, P, T)
+    R = r[states, actions].sum(axis=1)
+    return trajectory_probabilities(logits, p0, P, states, actions) @ R
