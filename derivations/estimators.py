@@ -22,7 +22,8 @@ import numpy as np
 from .steps import Derivation, Step
 
 __all__ = ["optimal_baseline", "gumbel_max_probabilities", "reparameterization_gradient",
-           "importance_sampled_reinforce", "importance_sampling_derivation",
+           "importance_sampled_reinforce", "importance_sampling_derivation", "gumbel_softmax_gap_bound",
+           "gumbel_softmax_derivation",
            "baseline_derivation", "gumbel_derivation", "reparameterization_derivation"]
 
 
@@ -127,6 +128,28 @@ def importance_sampling_derivation() -> Derivation:
                  "causality: $r_{t'}$ with $t' < t$ is uncorrelated with the score at $t$; $r_{t'}$ needs the weights up to $t'$"),
             Step(r"\text{official: }\bigl(\prod_{t'\le t}\rho_{t'}\bigr)\sum_{t'\ge t}r_{t'}",
                  r"\text{biased}", "rewards after $t$ keep the behaviour policy's distribution of $a_{t+1}, \\dots$",
+                 relation=r"\Longrightarrow"),
+        )
+    )
+
+
+def gumbel_softmax_gap_bound(z, tau: float) -> float:
+    r""":math:`\|\mathrm{softmax}(z/\tau) - e_{\arg\max z}\|_1 \le 2(k-1)e^{-\Delta/\tau}`, :math:`\Delta` the gap
+    between the two largest entries of ``z`` (``z = log p + G``)."""
+    z = np.sort(np.asarray(z, dtype=float))
+    return 2.0 * (len(z) - 1) * float(np.exp(-(z[-1] - z[-2]) / tau))
+
+
+def gumbel_softmax_derivation() -> Derivation:
+    return Derivation(
+        (
+            Step(r"y_j", r"\frac{e^{(z_j - z_i)/\tau}}{\sum_l e^{(z_l - z_i)/\tau}} \le e^{-\Delta/\tau}\quad(j\ne i)",
+                 "$i = \\arg\\max z$; the denominator is $\\ge 1$", relation=r"\le"),
+            Step(r"\|y - e_i\|_1", r"2(1 - y_i) = 2\sum_{j\ne i}y_j \le 2(k-1)e^{-\Delta/\tau}", "entries sum to one",
+                 relation=r"\le"),
+            Step(r"y_\tau", r"e_{\arg\max_j(\log p_j + G_j)}\ \text{as}\ \tau\to0", "$\\Delta > 0$ almost surely",
+                 relation=r"\Longrightarrow"),
+            Step(r"\mathbb E[y_\tau]", r"p\ \text{only in the limit}", "for $\\tau > 0$ the mean differs from $p$ in general",
                  relation=r"\Longrightarrow"),
         )
     )

@@ -111,6 +111,14 @@ TOLERANCES: dict[str, Tolerance] = {
             "a wrong minimiser is off by O(1)."
         ),
     ),
+    "quadrature": Tolerance(
+        rtol=1e-9,
+        atol=1e-10,
+        reason=(
+            "adaptive quadrature (scipy quad) run at epsabs=1e-13, epsrel=1e-12 on smooth, "
+            "exponentially decaying integrands; 1e-9 leaves a 1000x margin."
+        ),
+    ),
     "asymptotic.slope": Tolerance(
         rtol=0.0,
         atol=0.3,
