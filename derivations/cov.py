@@ -20,7 +20,9 @@ import sympy as sp
 
 from .steps import Derivation, Step
 
-__all__ = ["vec", "kron_vec", "kron_vec_sym", "elbo_terms", "vec_kronecker_derivation", "elbo_derivation"]
+__all__ = ["vec", "kron_vec", "kron_vec_sym", "elbo_terms", "vec_kronecker_derivation", "elbo_derivation",
+           "gaussian_composition_bound", "gaussian_posterior", "composition_bound_derivation",
+           "dirac_composition_derivation"]
 
 
 def vec(X) -> np.ndarray:
@@ -94,5 +96,55 @@ def elbo_derivation() -> Derivation:
             Step(r"\log p(x)", r"\mathbb E_q[\log p(z)] + \mathbb E_q\Bigl[\log\frac{p(x|z)}{q(z|x)}\Bigr] + \mathrm{KL}(q\,\|\,p(z|x))",
                  "$p(x,z) = p(z)p(x|z)$"),
             Step(r"\mathrm{KL}(q\,\|\,p(z|x))", r"0", "Gibbs' inequality; equality iff $q = p(z|x)$", relation=r"\ge"),
+        )
+    )
+
+
+def gaussian_composition_bound(x, a, b, s, m, v, *, logdet_sign=-1.0):
+    r"""Bound of 004 §2.3 for :math:`z\sim N(0,1)`, bijective :math:`y = az + b`, stochastic
+    :math:`x\,|\,y \sim N(y, s^2)`, encoder :math:`q(y|x) = N(m, v)`:
+
+    :math:`\log p(x) \ge \mathbb E_q\bigl[\log p_Z(\tfrac{y-b}{a})\bigr] - \log|a| +
+    \mathbb E_q\bigl[\log\tfrac{p(x|y)}{q(y|x)}\bigr]` (expectations in closed form)."""
+    log2pi = np.log(2 * np.pi)
+    e_prior = -0.5 * log2pi - 0.5 * ((m - b) ** 2 + v) / a**2
+    e_like = -0.5 * log2pi - np.log(s) - 0.5 * ((x - m) ** 2 + v) / s**2
+    neg_entropy_q = -0.5 * np.log(2 * np.pi * np.e * v)
+    return float(e_prior + logdet_sign * np.log(abs(a)) + e_like - neg_entropy_q)
+
+
+def gaussian_posterior(x, a, b, s):
+    """Exact posterior N(m, v) of y = a z + b given x ~ N(y, s^2)."""
+    prior_var = a**2
+    v = 1.0 / (1.0 / prior_var + 1.0 / s**2)
+    m = v * (b / prior_var + x / s**2)
+    return m, v
+
+
+def composition_bound_derivation() -> Derivation:
+    return Derivation(
+        (
+            Step(r"\log p(x)", r"\log p(z) + \log\bigl|\det\tfrac{\partial f}{\partial z}\bigr|^{-1}",
+                 "bijective layer: eq. (2.2), exact, $z = f^{-1}(x)$"),
+            Step(r"\log p(x)", r"\mathbb E_{q(z|x)}\Bigl[\log p(z) + \log\frac{p(x|z)}{q(z|x)}\Bigr] + \mathrm{KL}(q\,\|\,p(z|x))",
+                 "stochastic layer: eq. (2.1)"),
+            Step(r"\log p(x)", r"\mathbb E_{q}\Bigl[\log p(z) + \sum_t\mathcal V_t\Bigr]",
+                 "compose, drop every KL $\\ge 0$; equality iff each $q_t$ is the exact posterior", relation=r"\ge"),
+            Step(r"\log p(x) \ge \log p(z) + \sum_t\mathcal V_t", r"\text{false for single samples } z\sim q",
+                 "the stochastic $\\mathcal V_t$ is random: the bound holds in expectation only", relation=r"\Longrightarrow"),
+        )
+    )
+
+
+def dirac_composition_derivation() -> Derivation:
+    return Derivation(
+        (
+            Step(r"\int\delta_\varepsilon(g(z))h(z)\,dz", r"\int\delta_\varepsilon(u)\,\frac{h(g^{-1}(u))}{|g'(g^{-1}(u))|}\,du",
+                 "substitute $u = g(z)$, $g$ monotone"),
+            Step(r"\int\delta_\varepsilon(u)\,\psi(u)\,du", r"\psi(0) + \tfrac{\varepsilon^2}{2}\psi''(0) + O(\varepsilon^4)",
+                 "$\\delta_\\varepsilon = N(0, \\varepsilon^2)$: odd moments vanish"),
+            Step(r"\int\delta(g(z))h(z)\,dz", r"\frac{h(z_0)}{|g'(z_0)|}", "limit $\\varepsilon\\to0$; $\\psi(0) = h(z_0)/|g'(z_0)|$"),
+            Step(r"p(x|z) = \delta(x - f(z))", r"\bigl|\det\tfrac{\partial f}{\partial z}\bigr|^{-1}_{z_0}\delta(z - f^{-1}(x))",
+                 "eq. (2.3) with $g(z) = x - f(z)$: so eq. (2.1) with $q = p(z|x)$ gives eq. (2.2)"),
         )
     )

@@ -556,10 +556,12 @@ class BoundCheck:
         ratio = violation / t if violation > 0 else 0.0
         info = {"error": violation, "tolerance": t, "ratio": ratio, "oracle": truth, "bound": bound,
                 "sense": self.sense, "margin": -violation / abs(bound) if bound else -violation}
+        # tightness 1 + (signed violation) / |reference side|: bound/oracle (lower) or
+        # oracle/bound (upper) for positive quantities, and meaningful for any sign
         if self.sense == "lower":
-            tight = bound / truth if truth > 0 else math.inf
+            tight = 1.0 + (bound - truth) / abs(truth) if truth != 0 else (math.inf if bound > 0 else 1.0)
         else:
-            tight = truth / bound if bound > 0 else math.inf
+            tight = 1.0 + (truth - bound) / abs(bound) if bound != 0 else (math.inf if truth > 0 else 1.0)
         return ratio, info, tight
 
     def run(self, candidate: Formula, ctx: RunContext, *, label: str = "") -> Evidence:
@@ -574,7 +576,7 @@ class BoundCheck:
             closest.sort(key=lambda p: -p[0])
             del closest[ctx.profile.refine_starts:]
             # steer generation toward points where bound / oracle is largest
-            return (ratio if ratio > 1 else min(tightness, 1.0)), info
+            return (ratio if ratio > 1 else max(0.0, min(tightness, 1.0))), info
 
         out = falsify(self.strategy(), evaluate, seed=sub_seed(ctx.seed, label, "bound"),
                       max_examples=ctx.profile.max_examples * self.effort)

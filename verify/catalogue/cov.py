@@ -12,7 +12,7 @@ from hypothesis.extra import numpy as hnp
 
 from derivations import cov as C
 
-from ..checks import NumericIdentity, SymbolicIdentity
+from ..checks import AsymptoticCheck, BoundCheck, NumericIdentity, SymbolicIdentity
 from ..model import Claim, Formula, Mutant
 from ..tolerances import MP_DPS
 
@@ -127,3 +127,169 @@ ELBO = Claim(
 )
 
 CLAIMS = (VEC_KRON, ELBO)
+
+
+class GaussianChain(NamedTuple):
+    """z ~ N(0,1) -> y = a z + b (bijective) -> x ~ N(y, s^2) (stochastic); encoder N(m, v); a sample y."""
+
+    x: float
+    a: float
+    b: float
+    s: float
+    dm: float  #: encoder mean offset from the exact posterior mean
+    log_v_ratio: float  #: log of encoder variance over the posterior variance
+    u: float  #: the sample y = m + sqrt(v) u
+
+    def readable(self) -> dict:
+        return dict(self._asdict())
+
+    def encoder(self):
+        m, v = C.gaussian_posterior(self.x, self.a, self.b, self.s)
+        return m + self.dm, v * float(np.exp(self.log_v_ratio))
+
+
+def _chains():
+    q = lambda lo, hi: st.integers(int(4 * lo), int(4 * hi)).map(lambda i: i / 4)  # noqa: E731
+    a = st.one_of(q(0.25, 3), q(-3, -0.25))
+    return st.builds(GaussianChain, q(-3, 3), a, q(-2, 2), q(0.25, 2), q(-1, 1), q(-1, 1), q(-2, 2))
+
+
+def _log_evidence_gauss(c):
+    var = c.a**2 + c.s**2
+    return float(-0.5 * np.log(2 * np.pi * var) - 0.5 * (c.x - c.b) ** 2 / var)
+
+
+def _bound_candidate(c, *, logdet_sign=-1.0):
+    m, v = c.encoder()
+    return C.gaussian_composition_bound(c.x, c.a, c.b, c.s, m, v, logdet_sign=logdet_sign)
+
+
+def _chain_coordinates(c):
+    x0 = np.array([c.dm, c.log_v_ratio])
+    return x0, lambda z: c._replace(dm=float(np.clip(z[0], -3, 3)), log_v_ratio=float(np.clip(z[1], -3, 3)))
+
+
+COMPOSITION = Claim(
+    id="cov.composition-bound",
+    title="log p(x) >= E_q[log p(z) + sum_t V_t] for bijective and stochastic layers, equality at the exact posterior",
+    source="seed 004 §2.3",
+    statement=(
+        r"For $f = f_T\circ\cdots\circ f_1$ with bijective ($\mathcal V_t = \log|\det\partial f_t|^{-1}$) and "
+        r"stochastic ($\mathcal V_t = \log\frac{p_t(x|z)}{q_t(z|x)}$) layers, "
+        r"$\log p(x) \ge \mathbb E_q[\log p(z) + \sum_t\mathcal V_t]$, with equality when every $q_t$ is the exact posterior."
+    ),
+    assumptions=(r"Gaussian instance: $z\sim N(0,1)$, $y = az + b$, $x|y\sim N(y, s^2)$, $q(y|x) = N(m, v)$",),
+    derivation=C.composition_bound_derivation(),
+    candidate=Formula(r"\mathbb E_q[\log p(z) + \textstyle\sum_t\mathcal V_t]", _bound_candidate),
+    checks=(
+        BoundCheck(oracle=_log_evidence_gauss, strategy=_chains, coordinates=_chain_coordinates, effort=2,
+                   description="log p(x) in closed form (x ~ N(b, a^2 + s^2)); search over encoders"),
+    ),
+    mutants=(
+        Mutant("log-det-sign-flipped", r"$\mathcal V_{\rm bij} = +\log|\det\partial f|$",
+               Formula(r"+\log|a|", partial(_bound_candidate, logdet_sign=1.0))),
+    ),
+)
+
+
+def _pointwise_candidate(c):
+    """log p(z) + sum V_t at ONE sample y ~ q (the official solution's reading)."""
+    m, v = c.encoder()
+    y = m + np.sqrt(v) * c.u
+    z = (y - c.b) / c.a
+    log_pz = -0.5 * np.log(2 * np.pi) - 0.5 * z * z
+    log_lik = -0.5 * np.log(2 * np.pi * c.s**2) - 0.5 * (c.x - y) ** 2 / c.s**2
+    log_q = -0.5 * np.log(2 * np.pi * v) - 0.5 * (y - m) ** 2 / v
+    return float(log_pz - np.log(abs(c.a)) + log_lik - log_q)
+
+
+POINTWISE = Claim(
+    id="cov.composition-bound-pointwise",
+    title="As written: log p(x) >= log p(z) + sum_t V_t for a sampled z ~ q",
+    source="seed 004 §2.3 (official solution, z ~ q_t(z|x) inside V_t)",
+    statement=r"$\log p(x) \ge \log p(z) + \sum_t\mathcal V_t$ with $z \sim q(z|x)$ a single sample.",
+    assumptions=(r"Gaussian instance as in \texttt{cov.composition-bound}",),
+    derivation=C.composition_bound_derivation(),
+    candidate=Formula(r"\log p(z) + \textstyle\sum_t\mathcal V_t(z)", _pointwise_candidate),
+    checks=(
+        BoundCheck(oracle=_log_evidence_gauss, strategy=_chains,
+                   description="log p(x) in closed form against the single-sample value"),
+    ),
+    expected="refuted",
+    corrected_by="cov.composition-bound",
+    notes=(
+        r"With a stochastic layer, $\mathcal V_t$ depends on the sample; $\log p(z) + \sum_t\mathcal V_t = "
+        r"\log p(x) + \log\frac{p(z|x)}{q(z|x)}$ exceeds $\log p(x)$ wherever $q(z|x) < p(z|x)$. "
+        r"The bound holds in expectation over $q$ (the corrected claim)."
+    ),
+)
+
+
+class DeltaPoint(NamedTuple):
+    a: float  #: g(z) = a (z - c) + b tanh(z - c): monotone when a, b share a sign
+    b: float
+    c: float
+    q: float  #: h(z) = (1 + q z^2) exp(-z^2 / 2)
+
+    def readable(self) -> dict:
+        return dict(self._asdict())
+
+
+def _deltas():
+    q = lambda lo, hi: st.integers(int(4 * lo), int(4 * hi)).map(lambda i: i / 4)  # noqa: E731
+    sign = st.sampled_from((1.0, -1.0))
+    return st.builds(lambda s, a, b, c, qq: DeltaPoint(s * a, s * b, c, qq), sign, q(0.25, 2), q(0, 2), q(-1.5, 1.5), q(0, 2))
+
+
+def _h(p, z):
+    return (1.0 + p.q * z * z) * np.exp(-0.5 * z * z)
+
+
+def _dirac_candidate(p, *, variant="derived"):
+    slope = p.a + p.b  # g'(c)
+    if variant == "no-abs":
+        return _h(p, p.c) / slope
+    if variant == "times-jacobian":
+        return _h(p, p.c) * abs(slope)
+    return _h(p, p.c) / abs(slope)
+
+
+def _dirac_remainder(candidate, p, hs):
+    r"""``|∫ N(g(z); 0, eps^2) h(z) dz - candidate|`` for ``eps = 0.2 h``: O(eps^2)."""
+    from scipy.integrate import quad
+
+    rem = []
+    cand = float(candidate.numeric(p))
+    for h in hs:
+        eps = 0.2 * h
+
+        def f(z):
+            u = p.a * (z - p.c) + p.b * np.tanh(z - p.c)
+            return np.exp(-0.5 * (u / eps) ** 2) / (eps * np.sqrt(2 * np.pi)) * _h(p, z)
+
+        w = 12 * eps / abs(p.a + p.b) + 1e-300
+        core, _ = quad(f, p.c - w, p.c + w, epsabs=1e-14, epsrel=1e-13, limit=200)
+        rem.append(abs(core - cand))
+    return np.array(rem), np.full(len(hs), 1e-11 * (1.0 + abs(cand)))
+
+
+DIRAC = Claim(
+    id="cov.dirac-delta-composition",
+    title="int delta(g(z)) h(z) dz = h(z0)/|g'(z0)| (nascent Gaussian deltas, rate eps^2)",
+    source="seed 004 §2.2, eq. (2.3)",
+    statement=r"$\int\delta(g(z))h(z)\,dz = h(z_0)/|g'(z_0)|$ for monotone $g$ with root $z_0$; with $\delta_\varepsilon = N(0,\varepsilon^2)$ the error is $O(\varepsilon^2)$.",
+    assumptions=(r"1-D; $g(z) = a(z-c) + b\tanh(z-c)$ with $ab \ge 0$, $a \ne 0$; $h(z) = (1+qz^2)e^{-z^2/2}$",),
+    derivation=C.dirac_composition_derivation(),
+    candidate=Formula(r"h(z_0)/|g'(z_0)|", _dirac_candidate),
+    checks=(
+        AsymptoticCheck(remainder=_dirac_remainder, strategy=_deltas, order=2.0, steps=8,
+                        description="quadrature of the nascent-delta integral; slope of the error in eps"),
+    ),
+    mutants=(
+        Mutant("absolute-value-dropped", r"$h(z_0)/g'(z_0)$", Formula(r"h/g'", partial(_dirac_candidate, variant="no-abs"))),
+        Mutant("times-jacobian", r"$h(z_0)\,|g'(z_0)|$", Formula(r"h|g'|", partial(_dirac_candidate, variant="times-jacobian"))),
+    ),
+    notes=r"Only the 1-D case is checked here; eq. (2.3) in $d$ dimensions has $|\det\partial g/\partial z|$.",
+)
+
+CLAIMS = CLAIMS + (COMPOSITION, POINTWISE, DIRAC)
