@@ -424,7 +424,7 @@ def _gs_mean_first(pt):
     a = np.log(pt.p1) - np.log1p(-pt.p1)
 
     def integrand(x):
-        s = 1.0 / (1.0 + np.exp(-(a + x) / pt.tau))
+        s = 0.5 * (1.0 + np.tanh(0.5 * (a + x) / pt.tau))  # logistic without overflow
         return s * np.exp(-np.abs(x)) / (1.0 + np.exp(-np.abs(x))) ** 2
 
     val, _ = quad(integrand, -np.inf, np.inf, epsabs=1e-13, epsrel=1e-12, limit=200)
