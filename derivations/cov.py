@@ -22,7 +22,7 @@ from .steps import Derivation, Step
 
 __all__ = ["vec", "kron_vec", "kron_vec_sym", "elbo_terms", "vec_kronecker_derivation", "elbo_derivation",
            "gaussian_composition_bound", "gaussian_posterior", "composition_bound_derivation",
-           "dirac_composition_derivation"]
+           "dirac_composition_derivation", "flow_forward", "flow_inverse", "flow_log_density", "flow_derivation"]
 
 
 def vec(X) -> np.ndarray:
@@ -146,5 +146,68 @@ def dirac_composition_derivation() -> Derivation:
             Step(r"\int\delta(g(z))h(z)\,dz", r"\frac{h(z_0)}{|g'(z_0)|}", "limit $\\varepsilon\\to0$; $\\psi(0) = h(z_0)/|g'(z_0)|$"),
             Step(r"p(x|z) = \delta(x - f(z))", r"\bigl|\det\tfrac{\partial f}{\partial z}\bigr|^{-1}_{z_0}\delta(z - f^{-1}(x))",
                  "eq. (2.3) with $g(z) = x - f(z)$: so eq. (2.1) with $q = p(z|x)$ gives eq. (2.2)"),
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
+# flows: compositions of affine layers and elementwise sinh
+# ---------------------------------------------------------------------------
+
+
+def flow_forward(layers, z):
+    """Apply ``layers`` (("affine", A, b) or ("sinh",)) to ``z`` (complex-safe, batched on rows)."""
+    x = z
+    for layer in layers:
+        if layer[0] == "affine":
+            x = x @ layer[1].T + layer[2]
+        else:
+            x = np.sinh(x)
+    return x
+
+
+def flow_inverse(layers, x):
+    """Inverse of :func:`flow_forward` (``arcsinh``, linear solves)."""
+    z = np.asarray(x, dtype=float)
+    for layer in reversed(layers):
+        if layer[0] == "affine":
+            z = np.linalg.solve(layer[1], (z - layer[2]).T).T
+        else:
+            z = np.arcsinh(z)
+    return z
+
+
+def flow_log_density(layers, x, *, logdet_sign=-1.0, at_output=False):
+    r"""Derived: :math:`\log p_X(x) = \log N(f^{-1}(x); 0, I) - \sum_l\log|\det J_l(z_{l-1})|`, the log-dets
+    of the layers evaluated at their inputs (affine: :math:`\log|\det A|`; sinh: :math:`\sum\log\cosh u`)."""
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    d = x.shape[1]
+    inputs, u = [], x
+    for layer in reversed(layers):
+        u = np.linalg.solve(layer[1], (u - layer[2]).T).T if layer[0] == "affine" else np.arcsinh(u)
+        inputs.append(u)
+    inputs.reverse()  # inputs[l] is the input of layer l
+    z = inputs[0]
+    total = -0.5 * (z * z).sum(axis=1) - 0.5 * d * np.log(2 * np.pi)
+    for layer, u_in in zip(layers, inputs):
+        if layer[0] == "affine":
+            ld = np.log(abs(np.linalg.det(layer[1]))) * np.ones(len(x))
+        else:
+            arg = np.sinh(u_in) if at_output else u_in
+            ld = np.log(np.cosh(arg)).sum(axis=1)
+        total = total + logdet_sign * ld
+    return total
+
+
+def flow_derivation() -> Derivation:
+    return Derivation(
+        (
+            Step(r"\Pr[X\in B]", r"\Pr[Z\in f^{-1}(B)] = \int_{f^{-1}(B)}p_Z(z)\,dz", "$X = f(Z)$, $f$ bijective"),
+            Step(r"\int_{f^{-1}(B)}p_Z(z)\,dz", r"\int_B p_Z(f^{-1}(x))\,\bigl|\det\tfrac{\partial f}{\partial z}\bigr|^{-1}_{z=f^{-1}(x)}dx",
+                 "substitute $z = f^{-1}(x)$"),
+            Step(r"\log\bigl|\det\tfrac{\partial f}{\partial z}\bigr|", r"\sum_l\log\bigl|\det\tfrac{\partial f_l}{\partial u_{l-1}}\bigr|",
+                 "chain rule; determinants multiply"),
+            Step(r"\log|\det J_{\rm affine}|", r"\log|\det A|,\qquad \log|\det J_{\sinh}(u)| = \sum_i\log\cosh u_i",
+                 "each layer at its own input"),
         )
     )
