@@ -38,6 +38,7 @@ __all__ = [
     "linear_sgd_points",
     "implicit_sgd_points",
     "one_hot_states",
+    "grid_values",
 ]
 
 
@@ -213,10 +214,21 @@ def implicit_points(
 # ---------------------------------------------------------------------------
 
 
+def grid_values(lo: float, hi: float, *, step: float = 0.25):
+    """Multiples of ``step`` in ``[lo, hi]``: readable, no underflow, shrink toward 0.
+
+    >>> grid_values(1.0, -1.0)
+    Traceback (most recent call last):
+    ...
+    verify.errors.ValidationError: grid_values needs lo <= hi and step > 0; got lo=1.0, hi=-1.0, step=0.25
+    """
+    if not (step > 0 and lo <= hi):
+        raise ValidationError(f"grid_values needs lo <= hi and step > 0; got lo={lo!r}, hi={hi!r}, step={step!r}")
+    return st.integers(int(np.ceil(lo / step)), int(np.floor(hi / step))).map(lambda i: i * step)
+
+
 def _quarters(bound):
-    """Multiples of 1/4 in ``[-bound, bound]``: readable, no underflow, shrink to 0."""
-    m = int(4 * bound)
-    return st.integers(-m, m).map(lambda i: i / 4.0)
+    return grid_values(-bound, bound)
 
 
 def feature_matrices(*, n: int, d: int, max_magnitude: float = 2.0):

@@ -12,6 +12,7 @@ from hypothesis.extra import numpy as hnp
 
 from derivations import cov as C
 
+from .. import strategies as S
 from ..checks import AsymptoticCheck, BoundCheck, NumericIdentity, SymbolicIdentity
 from ..model import Claim, Formula, Mutant
 from ..numerics import complex_step_jacobian
@@ -150,7 +151,7 @@ class GaussianChain(NamedTuple):
 
 
 def _chains():
-    q = lambda lo, hi: st.integers(int(4 * lo), int(4 * hi)).map(lambda i: i / 4)  # noqa: E731
+    q = S.grid_values
     a = st.one_of(q(0.25, 3), q(-3, -0.25))
     return st.builds(GaussianChain, q(-3, 3), a, q(-2, 2), q(0.25, 2), q(-1, 1), q(-1, 1), q(-2, 2))
 
@@ -237,7 +238,7 @@ class DeltaPoint(NamedTuple):
 
 
 def _deltas():
-    q = lambda lo, hi: st.integers(int(4 * lo), int(4 * hi)).map(lambda i: i / 4)  # noqa: E731
+    q = S.grid_values
     sign = st.sampled_from((1.0, -1.0))
     return st.builds(lambda s, a, b, c, qq: DeltaPoint(s * a, s * b, c, qq), sign, q(0.25, 2), q(0, 2), q(-1.5, 1.5), q(0, 2))
 
@@ -271,6 +272,7 @@ def _dirac_remainder(candidate, p, hs):
         w = 12 * eps / abs(p.a + p.b) + 1e-300
         core, _ = quad(f, p.c - w, p.c + w, epsabs=1e-14, epsrel=1e-13, limit=200)
         rem.append(abs(core - cand))
+    # quad runs at epsrel 1e-13 on a smooth integrand; 1e-11 (1 + |cand|) is 100x its error
     return np.array(rem), np.full(len(hs), 1e-11 * (1.0 + abs(cand)))
 
 

@@ -16,6 +16,7 @@ from ..checks import BoundCheck, DistributionCheck, NumericIdentity
 from ..model import Claim, Formula, Mutant
 from ..numerics import complex_step_jacobian
 from ..oracles import estimators as O
+from ..oracles import implicit as OI
 
 __all__ = ["CLAIMS"]
 
@@ -31,8 +32,7 @@ class ScorePoint(NamedTuple):
         return {"theta": self.theta.tolist(), "R": self.R.tolist(), "j": int(self.j)}
 
     def parts(self):
-        pi = np.exp(self.theta - self.theta.max())
-        pi /= pi.sum()
+        pi = OI.softmax_rows(self.theta)
         g = (np.arange(len(pi)) == self.j).astype(float) - pi[self.j]  # d/d theta_j log pi(tau)
         return pi, g
 
@@ -247,21 +247,16 @@ def _exact_gradient(m):
 
 def _is_scale(m):
     """Size of the terms summed into the gradient: |score| <= 2, rewards and weights."""
-    rho = _softmax(m.theta) / _softmax(m.theta_b)
+    rho = OI.softmax_rows(m.theta) / OI.softmax_rows(m.theta_b)
     return 2.0 * m.T * (1.0 + float(np.abs(m.r).max())) * max(1.0, float(rho.max())) ** m.T
-
-
-def _softmax(L):
-    e = np.exp(L - L.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def _estimator_mean(m, *, rule):
     """E over behaviour trajectories of the estimator (exact: every trajectory enumerated)."""
     S, A = m.theta.shape
-    states, actions = O.enumerate_trajectories(m.p0, m.P, m.T)
+    states, actions = O.enumerate_trajectories(*m.theta.shape, m.T)
     q = O.trajectory_probabilities(m.theta_b, m.p0, m.P, states, actions)
-    pt, pb = _softmax(m.theta), _softmax(m.theta_b)
+    pt, pb = OI.softmax_rows(m.theta), OI.softmax_rows(m.theta_b)
     N, T = states.shape
     scores = np.zeros((N, T, S * A))
     for t in range(T):  # d/d theta log softmax: e_(s,a) - pi(.|s) on row s
@@ -274,6 +269,11 @@ def _estimator_mean(m, *, rule):
     est = D.importance_sampled_reinforce(scores, ratios, m.r[states, actions], rule=rule)
     return q @ est
 
+
+IS_CHECKS = (
+    NumericIdentity(reference=_exact_gradient, strategy=_mdps, scale=_is_scale,
+                    description="exact expectation over all trajectories vs the complex-step gradient of J"),
+)
 
 IS_ASSUMPTIONS = (
     r"finite MDP, horizon $T \le 3$, softmax target policy $\pi_\theta$ and behaviour policy $\pi_{\theta'}$ "
@@ -291,10 +291,7 @@ IS_OFFICIAL = Claim(
     assumptions=IS_ASSUMPTIONS,
     derivation=D.importance_sampling_derivation(),
     candidate=Formula(r"\mathbb E_{\theta'}[\text{official estimator}]", partial(_estimator_mean, rule="official")),
-    checks=(
-        NumericIdentity(reference=_exact_gradient, strategy=_mdps, scale=_is_scale,
-                        description="exact expectation over all trajectories vs the complex-step gradient of J"),
-    ),
+    checks=IS_CHECKS,
     expected="refuted",
     corrected_by="estimators.importance-sampled-reinforce-corrected",
     notes=(
@@ -316,10 +313,7 @@ IS_CORRECTED = Claim(
     assumptions=IS_ASSUMPTIONS,
     derivation=D.importance_sampling_derivation(),
     candidate=Formula(r"\mathbb E_{\theta'}[\text{per-decision estimator}]", partial(_estimator_mean, rule="per-decision")),
-    checks=(
-        NumericIdentity(reference=_exact_gradient, strategy=_mdps, scale=_is_scale,
-                        description="exact expectation over all trajectories vs the complex-step gradient of J"),
-    ),
+    checks=IS_CHECKS,
     mutants=(
         Mutant("official-solution", r"weights $\prod_{t'\le t}\rho_{t'}$ on the whole reward-to-go",
                Formula(r"\text{official}", partial(_estimator_mean, rule="official"))),
@@ -337,10 +331,7 @@ IS_FULL = Claim(
     derivation=D.importance_sampling_derivation(),
     candidate=Formula(r"\mathbb E_{\theta'}[\text{full-trajectory estimator}]",
                       partial(_estimator_mean, rule="full-trajectory")),
-    checks=(
-        NumericIdentity(reference=_exact_gradient, strategy=_mdps, scale=_is_scale,
-                        description="exact expectation over all trajectories vs the complex-step gradient of J"),
-    ),
+    checks=IS_CHECKS,
     mutants=(
         Mutant("official-solution", r"weights $\prod_{t'\le t}\rho_{t'}$ on the whole reward-to-go",
                Formula(r"\text{official}", partial(_estimator_mean, rule="official"))),
@@ -368,7 +359,7 @@ def _gs_points(draw):
 
 
 def _gs_distance(pt):
-    y = _softmax((pt.z / pt.tau)[None, :])[0]
+    y = OI.softmax_rows((pt.z / pt.tau)[None, :])[0]
     e = np.zeros_like(y)
     e[np.argmax(pt.z)] = 1.0
     return float(np.abs(y - e).sum())

@@ -167,10 +167,10 @@ def _t3_remainder(candidate, p, hs):
     r"""Exact expectation of the loss change after one implicit SGD step, minus the candidate: O(a^2)."""
     psi = O.pack(p.w, p.F)
     batches = SG.minibatches(p.n, p.k)
-    theta, J, _ = SG.implicit_parameter_steps(p.phi, p.y, psi, p.eta, batches)
+    theta, J, G_B = SG.implicit_parameter_steps(p.phi, p.y, psi, p.eta, batches)
     a0 = 0.25 / (1.0 + (float(np.linalg.norm(J, 2)) * float(np.linalg.norm(p.phi, 2))) ** 2)
     alphas = a0 * hs
-    _, _, dtheta = SG.implicit_theta_changes(p.phi, p.y, psi, p.eta, batches, alphas)
+    dtheta = SG.steps_to_theta_changes(psi, p.eta, G_B, alphas)  # J is computed once
     r = p.phi @ theta - p.y
     dL = SG.loss_change(p.phi, r, dtheta).mean(axis=1)
     cand = np.array([candidate.numeric(p._replace(alpha=a)) for a in alphas])

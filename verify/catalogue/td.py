@@ -14,6 +14,7 @@ from hypothesis.extra import numpy as hnp
 
 from derivations import td as T
 
+from .. import strategies as S
 from ..checks import AsymptoticCheck, DerivativeCheck, SymbolicIdentity
 from ..model import Claim, Formula, Mutant
 from ..tolerances import EPS
@@ -40,16 +41,12 @@ class TDPoint(NamedTuple):
         return {k: (v.tolist() if isinstance(v, np.ndarray) else float(v)) for k, v in self._asdict().items()}
 
 
-def _quarters(b):
-    return st.integers(-4 * b, 4 * b).map(lambda i: i / 4)
-
-
 @st.composite
 def _points(draw):
     m, p = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    arr = lambda shape, b=2: draw(hnp.arrays(float, shape, elements=_quarters(b)))  # noqa: E731
+    arr = lambda shape, b=2: draw(hnp.arrays(float, shape, elements=S.grid_values(-b, b)))  # noqa: E731
     gamma = draw(st.sampled_from((0.0, 0.5, 0.9, 0.99)))
-    return TDPoint(arr((p,)), arr((m, p)), arr((m,)), arr((m,)), draw(_quarters(2)), gamma,
+    return TDPoint(arr((p,)), arr((m, p)), arr((m,)), arr((m,)), draw(S.grid_values(-2, 2)), gamma,
                    arr((p + m * p,), 1) + 0.25)
 
 

@@ -8,9 +8,12 @@ True
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
-__all__ = ["gumbel_max_counts", "gaussian_expectation_poly"]
+__all__ = ["gumbel_max_counts", "gaussian_expectation_poly", "enumerate_trajectories",
+           "trajectory_probabilities", "expected_return"]
 
 
 def gumbel_max_counts(logits, rng: np.random.Generator, N: int, chunk: int = 1_000_000) -> np.ndarray:
@@ -45,16 +48,22 @@ def gaussian_expectation_poly(coeffs, mu, sigma):
     return total
 
 
-def enumerate_trajectories(p0, P, T: int):
-    """Every (s_1, a_1, ..., s_T, a_T) of a finite MDP as integer arrays ``(N, T)`` of states and actions.
-
-    Trajectories with zero probability under the dynamics are kept (their weight is 0).
-    """
+@lru_cache(maxsize=32)
+def _trajectories(S: int, A: int, T: int):
     from itertools import product
 
-    S, A = P.shape[0], P.shape[1]
     combos = np.array(list(product(range(S), range(A), repeat=T)), dtype=np.intp).reshape(-1, T, 2)
-    return combos[:, :, 0], combos[:, :, 1]
+    states, actions = combos[:, :, 0].copy(), combos[:, :, 1].copy()
+    states.setflags(write=False)
+    actions.setflags(write=False)
+    return states, actions
+
+
+def enumerate_trajectories(S: int, A: int, T: int):
+    """Every (s_1, a_1, ..., s_T, a_T) of a finite MDP with ``S`` states and ``A`` actions, as
+    read-only integer arrays ``(N, T)`` of states and actions (cached per shape). Trajectories
+    with zero probability under the dynamics are kept (their weight is 0)."""
+    return _trajectories(int(S), int(A), int(T))
 
 
 def trajectory_probabilities(logits, p0, P, states, actions):
@@ -69,6 +78,6 @@ def trajectory_probabilities(logits, p0, P, states, actions):
 
 def expected_return(logits, p0, P, r, T: int):
     """``J(theta) = sum_tau P(tau; theta) R(tau)`` by enumeration (complex-safe in ``logits``)."""
-    states, actions = enumerate_trajectories(p0, P, T)
+    states, actions = enumerate_trajectories(P.shape[0], P.shape[1], T)
     R = r[states, actions].sum(axis=1)
     return trajectory_probabilities(logits, p0, P, states, actions) @ R

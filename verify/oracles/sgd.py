@@ -30,6 +30,7 @@ __all__ = [
     "explicit_loss_changes",
     "implicit_parameter_steps",
     "implicit_theta_changes",
+    "steps_to_theta_changes",
 ]
 
 H_CS = 1e-30  #: complex-step size (no cancellation, so it can be tiny)
@@ -122,7 +123,11 @@ def implicit_theta_changes(phi, y, psi, eta, batches, alphas):
     r"""``(theta, J, dtheta)`` with ``dtheta[a, B]`` the change of :math:`\hat\theta` after one
     SGD step of size ``alphas[a]`` on :math:`\psi` for minibatch ``B``."""
     theta, J, G = implicit_parameter_steps(phi, y, psi, eta, batches)
+    return theta, J, steps_to_theta_changes(psi, eta, G, alphas)
+
+
+def steps_to_theta_changes(psi, eta, G, alphas):
+    """``dtheta[a, B]`` for parameter steps ``-alphas[a] * G[B]`` (``G`` from :func:`implicit_parameter_steps`)."""
     alphas = np.asarray(alphas, dtype=float)
     dpsi = -(alphas[:, None, None] * G[None, :, :]).reshape(-1, G.shape[1])
-    dtheta = O.theta_change(psi, dpsi, eta=eta).reshape(len(alphas), G.shape[0], -1)
-    return theta, J, dtheta
+    return O.theta_change(psi, dpsi, eta=eta).reshape(len(alphas), G.shape[0], -1)
