@@ -151,51 +151,114 @@ def dirac_composition_derivation() -> Derivation:
 
 
 # ---------------------------------------------------------------------------
-# flows: compositions of affine layers and elementwise sinh
+# flows: affine, elementwise sinh, planar and radial layers, and their compositions
 # ---------------------------------------------------------------------------
+#
+# A layer is a tuple: ("affine", A, b), ("sinh",), ("planar", w, u, b) with w.u > -1, or
+# ("radial", z0, alpha, beta) with alpha > 0, beta > -alpha. Forward maps are written for
+# complex arguments too (complex-step differentiable); inverses are real.
+
+
+def _layer_forward(layer, u):
+    kind = layer[0]
+    if kind == "affine":
+        return u @ layer[1].T + layer[2]
+    if kind == "sinh":
+        return np.sinh(u)
+    if kind == "planar":
+        w, v, b = layer[1:]
+        return u + np.tanh(u @ w + b)[:, None] * v
+    _, z0, alpha, beta = layer
+    diff = u - z0
+    r = np.sqrt((diff * diff).sum(axis=1))  # analytic in u (complex step), r > 0 away from z0
+    return u + (beta / (alpha + r))[:, None] * diff
+
+
+def _layer_inverse(layer, y):
+    kind = layer[0]
+    if kind == "affine":
+        return np.linalg.solve(layer[1], (y - layer[2]).T).T
+    if kind == "sinh":
+        return np.arcsinh(y)
+    if kind == "planar":
+        w, v, b = layer[1:]
+        wv, s = float(w @ v), y @ w
+        # s_in + wv tanh(s_in + b) = s is strictly increasing in s_in (wv > -1): bisection
+        lo, hi = s - abs(wv) - 1.0, s + abs(wv) + 1.0
+        for _ in range(40):  # bracket to 2^-40 of its width, then Newton (g' >= 1 - |wv| > 0) to roundoff
+            mid = 0.5 * (lo + hi)
+            above = mid + wv * np.tanh(mid + b) > s
+            lo, hi = np.where(above, lo, mid), np.where(above, mid, hi)
+        s_in = 0.5 * (lo + hi)
+        for _ in range(3):
+            t = np.tanh(s_in + b)
+            s_in = s_in - (s_in + wv * t - s) / (1.0 + wv * (1.0 - t * t))
+        return y - np.tanh(s_in + b)[:, None] * v
+    _, z0, alpha, beta = layer
+    diff = y - z0
+    rho = np.sqrt((diff * diff).sum(axis=1))
+    # rho = r (alpha + beta + r) / (alpha + r): the positive root of r^2 + (alpha + beta - rho) r - alpha rho
+    c = alpha + beta - rho
+    sq = np.sqrt(c * c + 4.0 * alpha * rho)
+    with np.errstate(divide="ignore", invalid="ignore"):  # each branch is used only where it is stable
+        r = np.where(c > 0, 2.0 * alpha * rho / (c + sq), 0.5 * (sq - c))
+    return z0 + diff / (1.0 + beta / (alpha + r))[:, None]
+
+
+def _layer_logdet(layer, u, *, at_output=False, radial_extra_power=0):
+    r"""Derived :math:`\log|\det\partial f_l/\partial u|` at the layer input ``u`` (or, the mutant, its output)."""
+    kind = layer[0]
+    if at_output and kind != "affine":
+        u = _layer_forward(layer, u)
+    if kind == "affine":
+        return np.log(abs(np.linalg.det(layer[1]))) * np.ones(len(u))
+    if kind == "sinh":
+        return np.log(np.cosh(u)).sum(axis=1)
+    if kind == "planar":  # det(I + v psi^T) = 1 + psi.v, psi = (1 - tanh^2(w.u + b)) w
+        w, v, b = layer[1:]
+        return np.log(np.abs(1.0 + (1.0 - np.tanh(u @ w + b) ** 2) * float(w @ v)))
+    _, z0, alpha, beta = layer  # (d - 1) log(1 + beta h) + log(1 + beta h + beta h' r), h = 1/(alpha + r)
+    d = u.shape[1]
+    r = np.sqrt(((u - z0) ** 2).sum(axis=1))
+    h, dh = 1.0 / (alpha + r), -1.0 / (alpha + r) ** 2
+    power = d - 1 + radial_extra_power
+    return power * np.log(np.abs(1.0 + beta * h)) + np.log(np.abs(1.0 + beta * h + beta * dh * r))
 
 
 def flow_forward(layers, z):
-    """Apply ``layers`` (("affine", A, b) or ("sinh",)) to ``z`` (complex-safe, batched on rows)."""
-    x = z
+    """Apply ``layers`` to the rows of ``z`` (complex-safe)."""
+    x = np.atleast_2d(z)
     for layer in layers:
-        if layer[0] == "affine":
-            x = x @ layer[1].T + layer[2]
-        else:
-            x = np.sinh(x)
+        x = _layer_forward(layer, x)
     return x
 
 
 def flow_inverse(layers, x):
-    """Inverse of :func:`flow_forward` (``arcsinh``, linear solves)."""
-    z = np.asarray(x, dtype=float)
+    """Inverse of :func:`flow_forward` (linear solves, ``arcsinh``, a monotone scalar solve per planar
+    layer, the closed-form radius per radial layer)."""
+    z = np.atleast_2d(np.asarray(x, dtype=float))
     for layer in reversed(layers):
-        if layer[0] == "affine":
-            z = np.linalg.solve(layer[1], (z - layer[2]).T).T
-        else:
-            z = np.arcsinh(z)
+        z = _layer_inverse(layer, z)
     return z
 
 
-def flow_log_density(layers, x, *, logdet_sign=-1.0, at_output=False):
-    r"""Derived: :math:`\log p_X(x) = \log N(f^{-1}(x); 0, I) - \sum_l\log|\det J_l(z_{l-1})|`, the log-dets
-    of the layers evaluated at their inputs (affine: :math:`\log|\det A|`; sinh: :math:`\sum\log\cosh u`)."""
+def flow_log_density(layers, x, *, logdet_sign=-1.0, at_output=False, radial_extra_power=0):
+    r"""Derived: :math:`\log p_X(x) = \log N(f^{-1}(x); 0, I) - \sum_l\log|\det J_l(u_{l-1})|`, each layer's
+    log-det at its own input (affine :math:`\log|\det A|`; sinh :math:`\sum\log\cosh u`; planar
+    :math:`\log|1 + (1-\tanh^2(w^\top u+b))\,w^\top v|`; radial
+    :math:`(d-1)\log(1+\beta h) + \log(1 + \beta h + \beta h'r)`)."""
     x = np.atleast_2d(np.asarray(x, dtype=float))
     d = x.shape[1]
     inputs, u = [], x
     for layer in reversed(layers):
-        u = np.linalg.solve(layer[1], (u - layer[2]).T).T if layer[0] == "affine" else np.arcsinh(u)
+        u = _layer_inverse(layer, u)
         inputs.append(u)
     inputs.reverse()  # inputs[l] is the input of layer l
     z = inputs[0]
     total = -0.5 * (z * z).sum(axis=1) - 0.5 * d * np.log(2 * np.pi)
     for layer, u_in in zip(layers, inputs):
-        if layer[0] == "affine":
-            ld = np.log(abs(np.linalg.det(layer[1]))) * np.ones(len(x))
-        else:
-            arg = np.sinh(u_in) if at_output else u_in
-            ld = np.log(np.cosh(arg)).sum(axis=1)
-        total = total + logdet_sign * ld
+        total = total + logdet_sign * _layer_logdet(layer, u_in, at_output=at_output,
+                                                    radial_extra_power=radial_extra_power)
     return total
 
 
@@ -209,5 +272,10 @@ def flow_derivation() -> Derivation:
                  "chain rule; determinants multiply"),
             Step(r"\log|\det J_{\rm affine}|", r"\log|\det A|,\qquad \log|\det J_{\sinh}(u)| = \sum_i\log\cosh u_i",
                  "each layer at its own input"),
+            Step(r"\det\bigl(I + v\,\psi(u)^\top\bigr)", r"1 + \psi(u)^\top v,\quad \psi(u) = (1-\tanh^2(w^\top u+b))\,w",
+                 "planar layer $u + v\tanh(w^\top u + b)$; matrix determinant lemma"),
+            Step(r"\det\Bigl(I + \beta h(r)I + \beta h'(r)\tfrac{(u-z_0)(u-z_0)^\top}{r}\Bigr)",
+                 r"(1+\beta h)^{d-1}\,(1 + \beta h + \beta h' r)",
+                 "radial layer $u + \beta h(r)(u - z_0)$, $h = 1/(\alpha + r)$: eigenvalues along and across $u - z_0$"),
         )
     )

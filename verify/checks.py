@@ -30,6 +30,7 @@ __all__ = [
     "SymbolicIdentity",
     "NumericIdentity",
     "DerivativeCheck",
+    "MonteCarloCheck",
     "AsymptoticCheck",
     "BoundCheck",
     "ExpectationCheck",
@@ -446,17 +447,25 @@ class ExpectationCheck:
         error = abs(cand - mean)
         ratio = error / allowed if allowed > 0 else (0.0 if error == 0 else math.inf)
         return ratio, {"error": error, "tolerance": allowed, "ratio": ratio, "candidate": cand,
-                       "expectation": mean, "mc_radius": radius, "expectation_by": how}
+                       "expectation": mean, "mc_radius": radius, "expectation_by": how,
+                       "detectable": 2.0 * allowed}
 
     def run(self, candidate: Formula, ctx: RunContext, *, label: str = "") -> Evidence:
         t0 = time.perf_counter()
         if candidate.numeric is None:
             return _skipped(self.kind, "expectation: candidate has no numeric form")
         seed = sub_seed(ctx.seed, label, "expectation")
-        out = falsify(self.strategy(), lambda p: self.at(candidate, p, seed), seed=seed,
-                      max_examples=ctx.profile.max_examples)
+        detectable = []
+
+        def evaluate(point):
+            ratio, info = self.at(candidate, point, seed)
+            detectable.append(info["detectable"])
+            return ratio, info
+
+        out = falsify(self.strategy(), evaluate, seed=seed, max_examples=ctx.profile.max_examples)
         details = {"false_failure_rate_per_point": STOCHASTIC_DELTA,
-                   "false_failure_rate_per_check_at_most": STOCHASTIC_DELTA * max(out.examples, 1)}
+                   "false_failure_rate_per_check_at_most": STOCHASTIC_DELTA * max(out.examples, 1),
+                   "detectable_discrepancy_at_most": max(detectable) if detectable else None}
         return _finish(self.kind, "exact enumeration of minibatches, or Monte Carlo with an "
                        "empirical-Bernstein radius", out,
                        f"|E - candidate| <= MC radius (delta={STOCHASTIC_DELTA:g}) + float64 tolerance",
@@ -464,8 +473,110 @@ class ExpectationCheck:
 
 
 # ---------------------------------------------------------------------------
+# Monte Carlo mean of a simulation
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonteCarloCheck:
+    r"""``candidate.numeric(point)[part] == E[X]`` where ``sample(point, rng, N)`` simulates ``N``
+    i.i.d. draws of ``X`` from primitive definitions, confined to ``value_range(point)``.
+
+    The comparison allows the finite-sample radius of :func:`verify.stats.mean_radius` at
+    false-failure rate ``STOCHASTIC_DELTA`` per point, plus ``tolerance_key`` on the candidate's
+    own numerics, plus ``candidate.numeric(point)[error_part]`` when the candidate reports its
+    error (a quadrature estimate, say). With probability :math:`\ge 1-\delta` it refutes every
+    discrepancy larger than twice that allowance (the ``detectable`` figure it reports).
+    """
+
+    sample: Callable[..., Any]
+    value_range: Callable[[Any], Any]
+    strategy: Callable[[], Any]
+    samples: int = 200_000
+    part: str | int | None = None
+    error_part: str | None = None
+    #: when set, ``sample(point, rng, N, claimed)`` simulates a quantity that depends on the claimed
+    #: value (a stationarity condition, say) and its mean must equal ``claim_mean(point, claimed)``
+    claim_mean: Callable[[Any, float], float] | None = None
+    tolerance_key: str = "quadrature"
+    max_examples: int | None = None
+    description: str = ""
+    kind: str = "monte-carlo"
+
+    def at(self, candidate: Formula, point, seed: int) -> tuple[float, dict]:
+        from .stats import mean_radius
+
+        tol = tolerance(self.tolerance_key)
+        value = candidate.numeric(point)
+        cand = float(value if self.part is None else value[self.part])
+        cand_err = 0.0 if self.error_part is None else float(value[self.error_part])
+        rng = np.random.default_rng([seed, _digest(point)])
+        if self.claim_mean is None:
+            x = np.asarray(self.sample(point, rng, self.samples), dtype=float)
+            lo, hi = self.value_range(point)
+            target = cand
+        else:
+            x = np.asarray(self.sample(point, rng, self.samples, cand), dtype=float)
+            lo, hi = self.value_range(point, cand)
+            target = float(self.claim_mean(point, cand))
+        mean = float(x.mean())
+        radius = mean_radius(x, lo, hi, delta=STOCHASTIC_DELTA)
+        allowed = radius + tol.rtol * abs(target) + tol.atol + cand_err
+        error = abs(target - mean)
+        ratio = error / allowed
+        return ratio, {"error": error, "tolerance": allowed, "ratio": ratio, "candidate": cand,
+                       "monte_carlo_mean": mean, "mc_radius": radius, "candidate_error": cand_err,
+                       "detectable": 2.0 * allowed, "samples": x.size}
+
+    def run(self, candidate: Formula, ctx: RunContext, *, label: str = "") -> Evidence:
+        t0 = time.perf_counter()
+        if candidate.numeric is None:
+            return _skipped(self.kind, "monte carlo: candidate has no numeric form")
+        seed = sub_seed(ctx.seed, label, "monte-carlo")
+        detectable = []
+
+        def evaluate(point):
+            ratio, info = self.at(candidate, point, seed)
+            detectable.append(info["detectable"])
+            return ratio, info
+
+        examples = ctx.profile.max_examples if self.max_examples is None else min(self.max_examples,
+                                                                                   ctx.profile.max_examples)
+        out = falsify(self.strategy(), evaluate, seed=seed, max_examples=examples)
+        details = {"false_failure_rate_per_point": STOCHASTIC_DELTA,
+                   "false_failure_rate_per_check_at_most": STOCHASTIC_DELTA * max(out.examples, 1),
+                   "detectable_discrepancy_at_most": max(detectable) if detectable else None}
+        return _finish(self.kind, f"Monte Carlo simulation, {self.samples} draws per point", out,
+                       f"|E - candidate| <= MC radius (delta={STOCHASTIC_DELTA:g}) + {self.tolerance_key}",
+                       t0, details)
+
+
+# ---------------------------------------------------------------------------
 # distribution (goodness of fit of a sampler to claimed probabilities)
 # ---------------------------------------------------------------------------
+
+
+def _chi2_power(p, N, critical):
+    """Power of the test against ``p`` perturbed by +-1% alternately (renormalised)."""
+    from scipy.stats import ncx2
+
+    q = p * np.where(np.arange(p.size) % 2 == 0, 1.01, 0.99)
+    q = q / q.sum()
+    lam = N * float(((q - p) ** 2 / p).sum())
+    return float(ncx2.sf(critical, p.size - 1, lam))
+
+
+def _detectable_chi2_distance(N, examples, k_max=5):
+    r"""Smallest :math:`\sum_i(p_i-p'_i)^2/p_i` refuted with probability :math:`\ge 1-\delta` (for up to
+    ``k_max`` categories): the non-centrality :math:`\lambda` at which the test's power reaches
+    :math:`1-\delta`, divided by ``N``."""
+    from scipy.optimize import brentq
+    from scipy.stats import chi2, ncx2
+
+    df = k_max - 1
+    crit = float(chi2.isf(STOCHASTIC_DELTA, df))
+    lam = brentq(lambda L: ncx2.sf(crit, df, L) - (1.0 - STOCHASTIC_DELTA), 1e-6, 1e6)
+    return lam / N
 
 
 @dataclass(frozen=True)
@@ -503,6 +614,7 @@ class DistributionCheck:
         critical = float(chi2.isf(STOCHASTIC_DELTA, k - 1))
         ratio = stat / critical
         return ratio, {"error": stat, "tolerance": critical, "ratio": ratio, "chi2": stat,
+                       "power_against_1pct": _chi2_power(p, self.samples, critical),
                        "critical_value": critical, "samples": self.samples,
                        "empirical": (counts / self.samples).tolist(), "claimed": p.tolist()}
 
@@ -514,7 +626,8 @@ class DistributionCheck:
         out = falsify(self.strategy(), lambda pt: self.at(candidate, pt, seed), seed=seed,
                       max_examples=min(self.max_examples, ctx.profile.max_examples))
         details = {"false_failure_rate_per_point": STOCHASTIC_DELTA,
-                   "false_failure_rate_per_check_at_most": STOCHASTIC_DELTA * max(out.examples, 1)}
+                   "false_failure_rate_per_check_at_most": STOCHASTIC_DELTA * max(out.examples, 1),
+                   "detectable_chi2_distance": _detectable_chi2_distance(self.samples, out.examples)}
         return _finish(self.kind, f"Pearson chi-square on {self.samples} samples per point", out,
                        f"reject when P(chi2 > stat) < {STOCHASTIC_DELTA:g}", t0, details)
 

@@ -39,6 +39,16 @@ __all__ = [
     "implicit_sgd_points",
     "one_hot_states",
     "grid_values",
+    "finite_distributions",
+    "invertible_matrices",
+    "flow_layers",
+    "FLOW_LAYER_KINDS",
+    "FiniteMDP",
+    "finite_mdps",
+    "policy_logits",
+    "stochastic_policies",
+    "deterministic_policies",
+    "value_functions",
 ]
 
 
@@ -324,3 +334,187 @@ def implicit_sgd_points(*, min_n: int = 2, max_n: int = 5, min_d: int = 2, max_d
 def one_hot_states(*, n: int, n_states: int):
     """State indices ``s_i`` of ``n`` data points among ``n_states`` (repeats allowed)."""
     return hnp.arrays(np.intp, (n,), elements=st.integers(0, n_states - 1))
+
+
+# ---------------------------------------------------------------------------
+# finite distributions, invertible matrices, flows
+# ---------------------------------------------------------------------------
+
+
+def _integer_arrays(draw, shape, lo, hi):
+    size = int(np.prod(shape))
+    return np.asarray(draw(st.lists(st.integers(lo, hi), min_size=size, max_size=size)), float).reshape(shape)
+
+
+@st.composite
+def _finite_distributions(draw, lo, hi, max_weight):
+    k = draw(st.integers(lo, hi))
+    w = _integer_arrays(draw, (k,), 1, max_weight)
+    return w / w.sum()
+
+
+def finite_distributions(*, min_size: int = 1, max_size: int = 6, max_weight: int = 9):
+    r"""Probability vectors :math:`p_i = w_i/\sum_j w_j` with integer weights ``1 <= w_i <= max_weight``.
+
+    Every probability is an exact rational (``fractions.Fraction(w_i, sum(w))`` recovers it), none
+    is zero, and shrinking goes toward the uniform distribution on few outcomes.
+
+    >>> from hypothesis import find
+    >>> find(finite_distributions(min_size=3), lambda p: True).tolist()
+    [0.3333333333333333, 0.3333333333333333, 0.3333333333333333]
+    """
+    lo, hi = _check_size_bounds(min_size, max_size)
+    if int(max_weight) != max_weight or max_weight < 1:
+        raise ValidationError(f"max_weight={max_weight!r} must be a positive integer")
+    return _finite_distributions(lo, hi, int(max_weight))
+
+
+@st.composite
+def _invertible(draw, d, max_condition, min_abs_det):
+    diag = np.asarray(draw(st.lists(st.sampled_from((-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)), min_size=d, max_size=d)))
+    off = _integer_arrays(draw, (d, d), -2, 2) / 4
+    A = np.diag(diag) + off * (1 - np.eye(d))
+    if abs(np.linalg.det(A)) < min_abs_det or np.linalg.cond(A) > max_condition:
+        A = np.diag(diag)  # fall back to the diagonal part: always within the bounds
+    return A
+
+
+def invertible_matrices(*, size: int, max_condition: float = 50.0, min_abs_det: float = 0.1):
+    """Square matrices with a diagonal in ``{±1/2, ±1, ±2}`` and off-diagonal quarters, kept only when
+    ``cond(A) <= max_condition`` and ``|det A| >= min_abs_det`` (otherwise the diagonal part)."""
+    _check_size_bounds(1, 1, size)
+    if not (max_condition >= 4.0):
+        raise ValidationError(f"max_condition={max_condition!r} must be at least 4 (the diagonal's own condition)")
+    if not (0 < min_abs_det <= 0.5 ** size):
+        raise ValidationError(f"min_abs_det={min_abs_det!r} must lie in (0, 2**-size]; diagonal matrices must qualify")
+    return _invertible(size, float(max_condition), float(min_abs_det))
+
+
+FLOW_LAYER_KINDS = ("affine", "sinh", "planar", "radial")
+
+
+@st.composite
+def _flow_layers(draw, d, max_layers, kinds):
+    layers = []
+    for _ in range(draw(st.integers(1, max_layers))):
+        kind = draw(st.sampled_from(kinds))
+        if kind == "affine":
+            A = draw(invertible_matrices(size=d))
+            layers.append(("affine", A, _integer_arrays(draw, (d,), -4, 4) / 4))
+        elif kind == "sinh":
+            layers.append(("sinh",))
+        elif kind == "planar":
+            w = _integer_arrays(draw, (d,), -4, 4) / 2
+            v = _integer_arrays(draw, (d,), -4, 4) / 4
+            if w @ v <= -0.75:  # invertible iff w.v > -1; keep a margin so the log-det stays finite
+                v = -v
+            layers.append(("planar", w, v, draw(grid_values(-1.0, 1.0))))
+        else:
+            alpha = draw(grid_values(0.25, 2.0))
+            beta = draw(grid_values(-0.75, 2.0)) * alpha  # beta >= -3 alpha / 4 > -alpha: invertible
+            z0 = _integer_arrays(draw, (d,), -4, 4) / 4 + 0.1  # off the grid of the test points
+            layers.append(("radial", z0, alpha, beta))
+    return tuple(layers)
+
+
+def flow_layers(*, dim: int, max_layers: int = 3, kinds: tuple = FLOW_LAYER_KINDS):
+    r"""Compositions of invertible flow layers on :math:`\mathbb R^{d}` (the tuples of
+    :mod:`derivations.cov`): affine (:func:`invertible_matrices`), elementwise ``sinh``, planar
+    :math:`u + v\tanh(w^\top u + b)` with :math:`w^\top v > -3/4`, radial
+    :math:`u + \beta(u - z_0)/(\alpha + r)` with :math:`\beta \ge -3\alpha/4`."""
+    _check_size_bounds(1, 1, dim)
+    _check_size_bounds(1, 1, max_layers)
+    bad = [k for k in kinds if k not in FLOW_LAYER_KINDS]
+    if bad or not kinds:
+        raise ValidationError(f"kinds={kinds!r}: choose a non-empty subset of {FLOW_LAYER_KINDS}")
+    return _flow_layers(dim, max_layers, tuple(kinds))
+
+
+# ---------------------------------------------------------------------------
+# finite MDPs and policies
+# ---------------------------------------------------------------------------
+
+
+class FiniteMDP(NamedTuple):
+    """``P[s, a, s']`` transition probabilities, ``r[s, a]`` rewards, discount ``gamma``, start law ``p0``."""
+
+    P: np.ndarray
+    r: np.ndarray
+    gamma: float
+    p0: np.ndarray
+
+    @property
+    def n_states(self) -> int:
+        return int(self.P.shape[0])
+
+    @property
+    def n_actions(self) -> int:
+        return int(self.P.shape[1])
+
+    def readable(self) -> dict:
+        return {"P": self.P.tolist(), "r": self.r.tolist(), "gamma": float(self.gamma), "p0": self.p0.tolist()}
+
+
+@st.composite
+def _finite_mdps(draw, s_lo, s_hi, a_lo, a_hi, max_gamma, deterministic, max_reward):
+    S, A = draw(st.integers(s_lo, s_hi)), draw(st.integers(a_lo, a_hi))
+    if deterministic:
+        nxt = _integer_arrays(draw, (S, A), 0, S - 1).astype(int)
+        P = np.zeros((S, A, S))
+        P[np.arange(S)[:, None], np.arange(A)[None, :], nxt] = 1.0
+    else:
+        P = _integer_arrays(draw, (S, A, S), 0, 4) + np.eye(S)[:, None, :]  # rows positive: can stay
+        P = P / P.sum(axis=2, keepdims=True)
+    r = _integer_arrays(draw, (S, A), -int(max_reward), int(max_reward))
+    gamma = draw(st.sampled_from(tuple(g for g in (0.5, 0.0, 0.9, 0.25, 0.75, 0.99, 0.999) if g <= max_gamma)))
+    p0 = _integer_arrays(draw, (S,), 1, 4)
+    return FiniteMDP(P, r, float(gamma), p0 / p0.sum())
+
+
+def finite_mdps(*, min_states: int = 1, max_states: int = 8, min_actions: int = 1, max_actions: int = 4,
+                max_gamma: float = 0.999, deterministic: bool = False, max_reward: int = 3):
+    """Finite discounted MDPs: transition rows are ratios of small integers (each ``(s, a)`` may stay
+    in ``s``), integer rewards in ``[-max_reward, max_reward]``, ``gamma`` from
+    ``{0, 1/4, 1/2, 3/4, 0.9, 0.99, 0.999}`` up to ``max_gamma``. ``deterministic=True`` gives one
+    successor per ``(s, a)``. Shrinks toward one state, one action, ``gamma = 1/2``, zero rewards."""
+    slo, shi = _check_size_bounds(min_states, max_states)
+    alo, ahi = _check_size_bounds(min_actions, max_actions)
+    if not (0.0 <= max_gamma < 1.0):
+        raise ValidationError(f"max_gamma={max_gamma!r} must lie in [0, 1)")
+    return _finite_mdps(slo, shi, alo, ahi, float(max_gamma), bool(deterministic), max_reward)
+
+
+def policy_logits(*, n_states: int, n_actions: int, max_magnitude: float = 1.0):
+    r"""Softmax-policy logits :math:`\theta[s, a]` (quarters in ``[-max_magnitude, max_magnitude]``)."""
+    _check_size_bounds(1, 1, n_states)
+    _check_size_bounds(1, 1, n_actions)
+    _check_magnitude("max_magnitude", max_magnitude)
+    return hnp.arrays(np.float64, (n_states, n_actions), elements=_quarters(max_magnitude))
+
+
+def stochastic_policies(*, n_states: int, n_actions: int):
+    """Policies ``pi[s, a]`` whose rows are ratios of small integers (zeros allowed, rows non-empty)."""
+    _check_size_bounds(1, 1, n_states)
+    _check_size_bounds(1, 1, n_actions)
+
+    @st.composite
+    def _pi(draw):
+        w = _integer_arrays(draw, (n_states, n_actions), 0, 4)
+        w[w.sum(axis=1) == 0, 0] = 1.0
+        return w / w.sum(axis=1, keepdims=True)
+
+    return _pi()
+
+
+def deterministic_policies(*, n_states: int, n_actions: int):
+    """Deterministic policies as an action index per state."""
+    _check_size_bounds(1, 1, n_states)
+    _check_size_bounds(1, 1, n_actions)
+    return hnp.arrays(np.intp, (n_states,), elements=st.integers(0, n_actions - 1))
+
+
+def value_functions(*, n: int, max_magnitude: float = 10.0):
+    """Value vectors of length ``n`` (quarters in ``[-max_magnitude, max_magnitude]``)."""
+    _check_size_bounds(1, 1, n)
+    _check_magnitude("max_magnitude", max_magnitude)
+    return hnp.arrays(np.float64, (n,), elements=_quarters(max_magnitude))

@@ -12,7 +12,8 @@ from scipy.optimize import minimize_scalar
 
 from derivations import estimators as D
 
-from ..checks import BoundCheck, DistributionCheck, NumericIdentity
+from .. import strategies as S
+from ..checks import BoundCheck, DistributionCheck, MonteCarloCheck, NumericIdentity
 from ..model import Claim, Formula, Mutant
 from ..numerics import complex_step_jacobian
 from ..oracles import estimators as O
@@ -43,6 +44,54 @@ def _score_points(draw):
     theta = np.asarray(draw(st.lists(st.integers(-8, 8).map(lambda i: i / 4), min_size=k, max_size=k)))
     R = np.asarray(draw(st.lists(st.integers(-5, 5).map(float), min_size=k, max_size=k)))
     return ScorePoint(theta, R, draw(st.integers(0, k - 1)))
+
+
+class BaselineMDPPoint(NamedTuple):
+    """Component ``theta[s, a]`` of a softmax policy's gradient on a finite-horizon MDP."""
+
+    mdp: "MDPPoint"
+    s: int
+    a: int
+
+    def readable(self) -> dict:
+        return {"mdp": self.mdp.readable(), "s": int(self.s), "a": int(self.a)}
+
+    def _score(self, states, actions):
+        pi = OI.softmax_rows(self.mdp.theta)
+        return ((states == self.s) * ((actions == self.a) - pi[self.s, self.a])).sum(axis=1).astype(float)
+
+    @property
+    def R(self):
+        m = self.mdp
+        states, actions = O.enumerate_trajectories(*m.theta.shape, m.T)
+        return m.r[states, actions].sum(axis=1)
+
+    def parts(self):
+        """(trajectory probabilities, g = d log pi(tau)/d theta[s, a]) over every trajectory."""
+        m = self.mdp
+        states, actions = O.enumerate_trajectories(*m.theta.shape, m.T)
+        return O.trajectory_probabilities(m.theta, m.p0, m.P, states, actions), self._score(states, actions)
+
+
+@st.composite
+def _baseline_mdp_points(draw):
+    m = draw(_mdps())
+    S_, A_ = m.theta.shape
+    return BaselineMDPPoint(m, draw(st.integers(0, S_ - 1)), draw(st.integers(0, A_ - 1)))
+
+
+def _variance_slope_draws(pt, rng, N, b):
+    """Simulated draws of d/db [g (R - b)]^2 = 2 g^2 (b - R): their mean vanishes at the minimiser."""
+    m = pt.mdp
+    states, actions, rewards = O.sample_trajectories(m.theta, m.p0, m.P, m.r, m.T, rng, N)
+    g = pt._score(states, actions)
+    return 2.0 * g * g * (b - rewards.sum(axis=1))
+
+
+def _variance_slope_range(pt, b):
+    T, rmax = pt.mdp.T, float(np.abs(pt.mdp.r).max())
+    bound = 2.0 * T * T * (abs(b) + T * rmax)  # |g| <= T, |R| <= T max|r|
+    return -bound, bound
 
 
 def _variance(pt, b):
@@ -84,6 +133,11 @@ BASELINE = Claim(
         NumericIdentity(reference=_argmin_variance, strategy=_score_points, tolerance_key="optimisation.argmin",
                         scale=lambda pt: 1.0 + float(np.abs(pt.R).max()),
                         description="Brent minimisation of the variance computed by enumeration"),
+        MonteCarloCheck(sample=_variance_slope_draws, value_range=_variance_slope_range,
+                        strategy=_baseline_mdp_points, claim_mean=lambda pt, b: 0.0, samples=200_000,
+                        tolerance_key="identity.float64", max_examples=15,
+                        description="simulated trajectories of a softmax policy on a small MDP: the variance's "
+                                    "slope E[2 g^2 (b - R)] vanishes at the claimed b"),
     ),
     mutants=(
         Mutant("mean-return", r"$b = \mathbb E[R]$ (the usual baseline, not the variance-optimal one)",
@@ -160,10 +214,43 @@ def _poly_points(draw):
     return PolyPoint(coeffs, mu, sigma)
 
 
+class SmoothPoint(NamedTuple):
+    f: str  #: "sin" or "tanh": bounded, so score-function draws have an a-priori range
+    mu: float
+    sigma: float
+
+    def readable(self) -> dict:
+        return dict(self._asdict())
+
+
+_SMOOTH = {"sin": (np.sin, np.cos), "tanh": (np.tanh, lambda x: 1.0 - np.tanh(x) ** 2)}
+_EPS_CLIP = 8.5  #: P(|eps| > 8.5) = 1.9e-17 per draw, 2e-11 over 1e6 draws: charged to the error rate
+
+
+def _smooth_points():
+    return st.builds(SmoothPoint, st.sampled_from(tuple(_SMOOTH)), S.grid_values(-2.0, 2.0), S.grid_values(0.25, 3.0))
+
+
+def _score_function_draws(p, rng, N, *, which):
+    r"""Likelihood-ratio draws from the Gaussian density alone: :math:`\partial_\mu\mathbb E f(X) =
+    \mathbb E[f(X)\varepsilon/\sigma]`, :math:`\partial_\sigma\mathbb E f(X) = \mathbb E[f(X)(\varepsilon^2-1)/\sigma]`."""
+    eps = np.clip(rng.standard_normal(N), -_EPS_CLIP, _EPS_CLIP)
+    fx = _SMOOTH[p.f][0](p.mu + p.sigma * eps)
+    return fx * (eps if which == 0 else eps * eps - 1.0) / p.sigma
+
+
+def _score_function_range(p, *, which):
+    bound = (_EPS_CLIP if which == 0 else _EPS_CLIP**2 - 1.0) / p.sigma  # |f| <= 1
+    return -bound, bound
+
+
 def _reparam_candidate(p, *, variant="derived"):
-    c = np.asarray(p.coeffs)
-    dc = np.polynomial.polynomial.polyder(c) if len(c) > 1 else np.zeros(1)
-    fprime = lambda x: np.polynomial.polynomial.polyval(x, dc)  # noqa: E731
+    if isinstance(p, SmoothPoint):
+        fprime = _SMOOTH[p.f][1]
+    else:
+        c = np.asarray(p.coeffs)
+        dc = np.polynomial.polynomial.polyder(c) if len(c) > 1 else np.zeros(1)
+        fprime = lambda x: np.polynomial.polynomial.polyval(x, dc)  # noqa: E731
     gm, gs = D.reparameterization_gradient(fprime, p.mu, p.sigma)
     if variant == "sigma-without-eps":
         gs = gm
@@ -188,13 +275,19 @@ REPARAM = Claim(
         r"$\partial_\sigma\mathbb E[f(\mu+\sigma\varepsilon)] = \mathbb E[\varepsilon f'(\mu+\sigma\varepsilon)]$, "
         r"$\varepsilon\sim N(0,1)$."
     ),
-    assumptions=(r"$f$ a polynomial of degree $\le 5$ (exact expectations); $\sigma > 0$",),
+    assumptions=(r"$f$ a polynomial of degree $\le 5$ (exact expectations), or $\sin$, $\tanh$ (Monte Carlo); $\sigma > 0$",),
     derivation=D.reparameterization_derivation(),
     candidate=Formula(r"(\mathbb E[f'],\ \mathbb E[\varepsilon f'])", _reparam_candidate),
     checks=(
         NumericIdentity(reference=_reparam_reference, strategy=_poly_points,
                         scale=lambda p: 1.0 + sum(abs(c) for c in p.coeffs) * (abs(p.mu) + 3 * p.sigma + 1) ** 5,
                         description="complex step of the exact Gaussian expectation (moments)"),
+        *(MonteCarloCheck(sample=partial(_score_function_draws, which=i),
+                          value_range=partial(_score_function_range, which=i), strategy=_smooth_points,
+                          samples=1_000_000, part=i, max_examples=10,
+                          description=f"f = sin, tanh: score-function (likelihood-ratio) Monte Carlo of the "
+                                      f"{name}-gradient, 1e6 draws; detects a discrepancy above ~0.02/sigma")
+          for i, name in ((0, "mu"), (1, "sigma"))),
     ),
     mutants=(
         Mutant("sigma-without-eps", r"$\partial_\sigma = \mathbb E[f']$",
@@ -222,16 +315,9 @@ class MDPPoint(NamedTuple):
 
 @st.composite
 def _mdps(draw):
-    S, A, T = draw(st.integers(1, 3)), draw(st.integers(2, 3)), draw(st.integers(1, 3))
-
-    def ints(shape, lo, hi):
-        size = int(np.prod(shape))
-        return np.asarray(draw(st.lists(st.integers(lo, hi), min_size=size, max_size=size)), float).reshape(shape)
-
-    p0 = ints((S,), 1, 4)
-    P = ints((S, A, S), 0, 4) + np.eye(S)[:, None, :]  # every (s, a) can stay in s: rows are positive
-    return MDPPoint(p0 / p0.sum(), P / P.sum(axis=2, keepdims=True), ints((S, A), -3, 3),
-                    ints((S, A), -4, 4) / 4, ints((S, A), -4, 4) / 4, T)
+    m = draw(S.finite_mdps(max_states=3, min_actions=2, max_actions=3))
+    logits = S.policy_logits(n_states=m.n_states, n_actions=m.n_actions)
+    return MDPPoint(m.p0, m.P, m.r, draw(logits), draw(logits), draw(st.integers(1, 3)))
 
 
 def _exact_gradient(m):

@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 __all__ = ["gumbel_max_counts", "gaussian_expectation_poly", "enumerate_trajectories",
-           "trajectory_probabilities", "expected_return"]
+           "trajectory_probabilities", "expected_return", "sample_trajectories"]
 
 
 def gumbel_max_counts(logits, rng: np.random.Generator, N: int, chunk: int = 1_000_000) -> np.ndarray:
@@ -81,3 +81,24 @@ def expected_return(logits, p0, P, r, T: int):
     states, actions = enumerate_trajectories(P.shape[0], P.shape[1], T)
     R = r[states, actions].sum(axis=1)
     return trajectory_probabilities(logits, p0, P, states, actions) @ R
+
+
+def _categorical_rows(rng, probs):
+    """One draw per row of ``probs`` (inverse CDF, vectorised)."""
+    u = rng.random(len(probs))
+    idx = (np.cumsum(probs, axis=1) < u[:, None]).sum(axis=1)
+    return np.minimum(idx, probs.shape[1] - 1)
+
+
+def sample_trajectories(logits, p0, P, r, T: int, rng: np.random.Generator, N: int):
+    """Simulate ``N`` trajectories of a softmax policy: ``(states, actions, rewards)``, each ``(N, T)``."""
+    pi = np.exp(logits - logits.max(axis=1, keepdims=True))
+    pi = pi / pi.sum(axis=1, keepdims=True)
+    states, actions = np.empty((N, T), dtype=np.intp), np.empty((N, T), dtype=np.intp)
+    s = _categorical_rows(rng, np.broadcast_to(p0, (N, len(p0))))
+    for t in range(T):
+        a = _categorical_rows(rng, pi[s])
+        states[:, t], actions[:, t] = s, a
+        if t + 1 < T:
+            s = _categorical_rows(rng, P[s, a])
+    return states, actions, r[states, actions]
