@@ -273,9 +273,9 @@ def flow_derivation() -> Derivation:
             Step(r"\log|\det J_{\rm affine}|", r"\log|\det A|,\qquad \log|\det J_{\sinh}(u)| = \sum_i\log\cosh u_i",
                  "each layer at its own input"),
             Step(r"\det\bigl(I + v\,\psi(u)^\top\bigr)", r"1 + \psi(u)^\top v,\quad \psi(u) = (1-\tanh^2(w^\top u+b))\,w",
-                 "planar layer $u + v\tanh(w^\top u + b)$; matrix determinant lemma"),
+                 r"planar layer $u + v\tanh(w^\top u + b)$; matrix determinant lemma"),
             Step(r"\det\Bigl(I + \beta h(r)I + \beta h'(r)\tfrac{(u-z_0)(u-z_0)^\top}{r}\Bigr)",
                  r"(1+\beta h)^{d-1}\,(1 + \beta h + \beta h' r)",
-                 "radial layer $u + \beta h(r)(u - z_0)$, $h = 1/(\alpha + r)$: eigenvalues along and across $u - z_0$"),
+                 r"radial layer $u + \beta h(r)(u - z_0)$, $h = 1/(\alpha + r)$: eigenvalues along and across $u - z_0$"),
         )
     )

@@ -82,3 +82,24 @@ def test_same_seed_same_evidence():
         return x
 
     assert strip(a) == strip(b)
+
+
+def _texts(obj):
+    """Every string reachable from a claim's data (statement, notes, derivation steps, ...)."""
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, (list, tuple)):
+        for x in obj:
+            yield from _texts(x)
+    elif hasattr(obj, "__dataclass_fields__"):
+        for name in obj.__dataclass_fields__:
+            yield from _texts(getattr(obj, name))
+
+
+@pytest.mark.parametrize("claim", list(REGISTRY), ids=lambda c: c.id)
+def test_no_control_characters_in_claim_text(claim):
+    r"""A LaTeX string written without ``r""`` turns ``\tanh`` into a tab and ``\beta`` into a backspace."""
+    import re
+
+    bad = [t for t in _texts(claim) if re.search(r"[\x00-\x09\x0b-\x1f]", t)]
+    assert not bad, bad
