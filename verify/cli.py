@@ -1,4 +1,4 @@
-"""Command line: ``verify list | run | latex`` (also ``python -m verify``).
+"""Command line: ``verify list | run | latex | reproduce`` (also ``python -m verify``).
 
 Exit status 0 means everything asked for came out as expected; 1 means some claim
 or mutant did not; 2 means a usage error (unknown pattern, bad option).
@@ -22,6 +22,7 @@ EPILOG = """examples:
   verify run 'implicit.*' --profile thorough --seed 7 --json report.json
   verify latex --out build/tex --pdf
   verify run --plugin my_claims 'mine.*'     (my_claims.py defines CLAIMS)
+  verify reproduce reward-offset --domain chain --out results/
 """
 
 
@@ -57,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             sp.add_argument("--out", metavar="DIR", required=True, help="output directory")
             sp.add_argument("--pdf", action="store_true", help="compile book.tex with latexmk/pdflatex")
+    from .experiments.commands import add_reproduce_parser
+
+    add_reproduce_parser(sub)
     return p
 
 
@@ -83,6 +87,10 @@ def _run(args, claims):
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "reproduce":
+        from .experiments.commands import reproduce
+
+        return reproduce(args)
     try:
         reg = default_registry(args.plugin)
         claims = reg.select(args.patterns)

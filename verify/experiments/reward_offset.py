@@ -43,6 +43,9 @@ PAPER_LEARNING_RATES = {
     ("four-rooms", "implicit"): 2.0**-6,
 }
 
+#: a parameter above this magnitude counts as divergence (values are O(10); logits O(1))
+DIVERGED = 1e6
+
 #: data protocol per domain: (trajectories, steps per trajectory, keep every visited state?)
 DATA_PROTOCOL = {"chain": (50, 100, False), "four-rooms": (80, 80, True)}
 
@@ -191,19 +194,30 @@ def run(config: Config, *, base_seed: int = 0, progress=None) -> Result:
         lrs[method] = lr
         theta, w, F = rows(theta0), rows(w0), rows(F0)
         curve = np.empty((config.steps + 1, 3, seeds * O))
-        curve[0] = residual_parts(theta, v_rows)
-        for t in range(config.steps):
-            pick = np.repeat(batches[:, t, :], O, axis=0)
-            idx = np.take_along_axis(states_all, pick, axis=1)
-            tgt = np.take_along_axis(targets_all, pick, axis=1)
-            if method == "explicit":
-                _, g = _loss_grad(theta, idx, tgt, n)
-                theta = theta - lr * g
-            else:
-                _, _, gw, gF = forward_backward(w, F, config.eta, lambda th: _loss_grad(th, idx, tgt, n))
-                w, F = w - lr * gw, F - lr * gF
-                theta = np.linalg.solve(np.eye(n) - config.eta * _softmax(F), w[..., None])[..., 0]
-            curve[t + 1] = residual_parts(theta, v_rows)
+        diverged = np.zeros(seeds * O, dtype=bool)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for t in range(config.steps):
+                pick = np.repeat(batches[:, t, :], O, axis=0)
+                idx = np.take_along_axis(states_all, pick, axis=1)
+                tgt = np.take_along_axis(targets_all, pick, axis=1)
+                if method == "explicit":
+                    _, g = _loss_grad(theta, idx, tgt, n)
+                    curve[t] = residual_parts(theta, v_rows)
+                    new = theta - lr * g
+                    bad = ~np.isfinite(new).all(axis=1) | (np.abs(new).max(axis=1) > DIVERGED)
+                    theta = np.where(bad[:, None], theta, new)
+                else:  # the forward pass gives theta before the step: record it there (one solve saved)
+                    theta, _, gw, gF = forward_backward(w, F, config.eta, lambda th: _loss_grad(th, idx, tgt, n))
+                    curve[t] = residual_parts(theta, v_rows)
+                    w_new, F_new = w - lr * gw, F - lr * gF
+                    bad = (~np.isfinite(w_new).all(axis=1) | ~np.isfinite(F_new).all(axis=(1, 2))
+                           | (np.abs(w_new).max(axis=1) > DIVERGED) | (np.abs(F_new).max(axis=(1, 2)) > DIVERGED))
+                    w, F = np.where(bad[:, None], w, w_new), np.where(bad[:, None, None], F, F_new)
+                diverged |= bad  # a diverging run is frozen at its last sane parameters and reported as inf
+        if method == "implicit":
+            theta = np.linalg.solve(np.eye(n) - config.eta * _softmax(F), w[..., None])[..., 0]
+        curve[-1] = residual_parts(theta, v_rows)
+        curve[-1, :, diverged] = np.inf
         final[method] = curve[-1, 0].reshape(seeds, O)
         curves[method] = curve.reshape(config.steps + 1, 3, seeds, O)
         if progress is not None:
