@@ -31,6 +31,7 @@ CATALOGUE_MODULES = (
     "verify.catalogue.networks",
     "verify.catalogue.sgd",
     "verify.catalogue.td",
+    "verify.catalogue.bellman",
 )
 
 
