@@ -32,6 +32,7 @@ CATALOGUE_MODULES = (
     "verify.catalogue.sgd",
     "verify.catalogue.td",
     "verify.catalogue.bellman",
+    "verify.catalogue.rollout",
 )
 
 

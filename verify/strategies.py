@@ -49,6 +49,8 @@ __all__ = [
     "stochastic_policies",
     "deterministic_policies",
     "value_functions",
+    "MultiAgentMDP",
+    "multiagent_mdps",
 ]
 
 
@@ -518,3 +520,56 @@ def value_functions(*, n: int, max_magnitude: float = 10.0):
     _check_size_bounds(1, 1, n)
     _check_magnitude("max_magnitude", max_magnitude)
     return hnp.arrays(np.float64, (n,), elements=_quarters(max_magnitude))
+
+
+class MultiAgentMDP(NamedTuple):
+    """``m`` agents with ``U`` actions each; the joint action ``(u_1, ..., u_m)`` indexes ``mdp``'s
+    actions as ``np.ravel_multi_index`` over ``(U,) * m``; ``mdp.r`` holds stage **costs**;
+    ``base[s]`` is the base policy's joint action (one entry per agent)."""
+
+    mdp: FiniteMDP
+    n_agents: int
+    n_actions: int
+    base: np.ndarray  #: (S, m)
+
+    def readable(self) -> dict:
+        return {"agents": self.n_agents, "actions_per_agent": self.n_actions, "P": self.mdp.P.tolist(),
+                "cost": self.mdp.r.tolist(), "gamma": self.mdp.gamma, "base": self.base.tolist()}
+
+
+@st.composite
+def _multiagent_mdps(draw, max_states, max_agents, max_actions, max_joint, deterministic):
+    # sizes first, then the base policy and the costs, the dynamics last: shrinking then tends to
+    # one state, two agents, and only the costs that matter
+    S = draw(st.integers(1, max_states))
+    m = draw(st.integers(2, max_agents))
+    U = draw(st.integers(2, max_actions))
+    while U**m > max_joint:
+        if U > 2:
+            U -= 1
+        else:
+            m -= 1
+    J = U**m
+    base = _integer_arrays(draw, (S, m), 0, U - 1).astype(int)
+    cost = _integer_arrays(draw, (S, J), 0, 3)
+    gamma = draw(st.sampled_from((0.5, 0.9, 0.0, 0.99)))
+    if deterministic or draw(st.booleans()):
+        nxt = _integer_arrays(draw, (S, J), 0, S - 1).astype(int)
+        P = np.zeros((S, J, S))
+        P[np.arange(S)[:, None], np.arange(J)[None, :], nxt] = 1.0
+    else:
+        P = _integer_arrays(draw, (S, J, S), 0, 3) + np.eye(S)[:, None, :]
+        P = P / P.sum(axis=2, keepdims=True)
+    return MultiAgentMDP(FiniteMDP(P, cost, float(gamma), np.full(S, 1.0 / S)), m, U, base)
+
+
+def multiagent_mdps(*, max_states: int = 3, max_agents: int = 4, max_actions: int = 3, max_joint: int = 27,
+                    deterministic: bool = False):
+    """Small multi-agent MDPs (2 to ``max_agents`` agents, joint action sets of at most ``max_joint``)
+    with integer stage costs in ``[0, 3]`` and a deterministic base policy. Shrinks toward one
+    state, two agents with two actions each, zero costs, base ``(0, ..., 0)``."""
+    _check_size_bounds(1, max_states)
+    if not (2 <= max_agents <= 6 and 2 <= max_actions and max_joint >= 4):
+        raise ValidationError(f"need 2 <= max_agents <= 6, max_actions >= 2, max_joint >= 4; got "
+                              f"max_agents={max_agents!r}, max_actions={max_actions!r}, max_joint={max_joint!r}")
+    return _multiagent_mdps(max_states, max_agents, max_actions, max_joint, bool(deterministic))
