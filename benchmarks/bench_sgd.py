@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from verify import PROFILES, RunContext  # noqa: F401  (import cost outside the timings)
+import verify  # noqa: F401  (import cost outside the timings)
 from verify.catalogue import sgd as C
 from verify.checks import ExpectationCheck
 from verify.oracles import implicit as O

@@ -348,7 +348,7 @@ def preconditioner_sym(n: int, *, eta_power: int = 2, transpose_first: bool = Fa
     (mutants) from the same code path.
     """
     s = symbols(n)
-    A, t, eta = A_sym(n), s["t"], s["eta"]
+    A, eta = A_sym(n), s["eta"]
     Ainv = A.LUsolve(sp.eye(n))
     d = natural_d_sym(n)
     mid = sp.diag(*[eta**eta_power * d[k] + 1 for k in range(n)])

@@ -33,6 +33,7 @@ CATALOGUE_MODULES = (
     "verify.catalogue.td",
     "verify.catalogue.bellman",
     "verify.catalogue.rollout",
+    "verify.catalogue.dynamics",
 )
 
 

@@ -19,7 +19,7 @@ from hypothesis.extra import numpy as hnp
 from derivations import bellman as B
 
 from .. import strategies as S
-from ..checks import BoundCheck, NumericIdentity, SymbolicIdentity
+from ..checks import BoundCheck, NumericIdentity
 from ..model import Claim, Formula, Mutant
 from ..oracles import mdp as O
 
@@ -423,32 +423,4 @@ IMPROVEMENT = Claim(
 )
 
 
-# --- counting policies -----------------------------------------------------------
-
-
-def _count_reference(p):
-    return float(len(O.all_deterministic_policies(*p)))
-
-
-def _count_candidate(p, *, variant="derived"):
-    s, a = p
-    return float({"swapped": s**a, "product": s * a}.get(variant, B.policy_count(s, a)))
-
-
-COUNT = Claim(
-    id="dynamics.policy-count",
-    title="There are |A|^|S| deterministic policies",
-    source="seed 000 (search spaces)",
-    statement=r"The deterministic stationary policies of a finite MDP number $|A|^{|S|}$.",
-    assumptions=(r"$1 \le |S| \le 6$, $1 \le |A| \le 4$",),
-    derivation=B.policy_count_derivation(),
-    candidate=Formula(r"|A|^{|S|}", _count_candidate),
-    checks=(NumericIdentity(reference=_count_reference, strategy=lambda: st.tuples(st.integers(1, 6), st.integers(1, 4)),
-                            max_examples=30, description="enumerate every action assignment"),),
-    mutants=(
-        Mutant("swapped", r"$|S|^{|A|}$", Formula(r"|S|^{|A|}", partial(_count_candidate, variant="swapped"))),
-        Mutant("product", r"$|S||A|$", Formula(r"|S||A|", partial(_count_candidate, variant="product"))),
-    ),
-)
-
-CLAIMS = (MONOTONE, CONTRACTION_V, CONTRACTION_Q, CONTRACTION_OPT, TIGHT, VI, GREEDY, RELATIONS, IMPROVEMENT, COUNT)
+CLAIMS = (MONOTONE, CONTRACTION_V, CONTRACTION_Q, CONTRACTION_OPT, TIGHT, VI, GREEDY, RELATIONS, IMPROVEMENT)

@@ -11,7 +11,6 @@ from functools import partial
 
 import numpy as np
 import sympy as sp
-from hypothesis import strategies as st
 
 from derivations import expansion as E
 from derivations import implicit as D

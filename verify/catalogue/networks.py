@@ -16,7 +16,6 @@ from hypothesis.extra import numpy as hnp
 
 from derivations import networks as N
 
-from .. import strategies as S
 from ..checks import BoundCheck, DerivativeCheck, NumericIdentity, SymbolicIdentity
 from ..model import Claim, Formula, Mutant
 from ..numerics import complex_step_jacobian

@@ -20,11 +20,9 @@ COLOURS = {"explicit": "#d62728", "implicit": "#1f77b4"}
 
 
 def have_matplotlib() -> bool:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    from importlib.util import find_spec
+
+    return find_spec("matplotlib") is not None
 
 
 def _pyplot():
