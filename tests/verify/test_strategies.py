@@ -57,3 +57,57 @@ def test_shrinks_to_readable_examples():
 def test_bad_bounds(make, match):
     with pytest.raises(ValidationError, match=match):
         make()
+
+
+@given(S.finite_distributions())
+def test_finite_distributions_are_exact_ratios(p):
+    from fractions import Fraction
+
+    assert np.all(p > 0) and abs(p.sum() - 1.0) < 1e-12
+    q = [Fraction(x).limit_denominator(100) for x in p]  # weights <= 9, at most 6 outcomes: denominators <= 54
+    assert sum(q) == 1
+
+
+@given(S.invertible_matrices(size=2))
+def test_invertible_matrices_respect_their_bounds(A):
+    assert abs(np.linalg.det(A)) >= 0.1 and np.linalg.cond(A) <= 50
+
+
+@given(S.flow_layers(dim=2))
+def test_flow_layers_are_invertible(layers):
+    from derivations.cov import flow_forward, flow_inverse
+
+    z = np.random.default_rng(0).normal(size=(20, 2))
+    np.testing.assert_allclose(flow_inverse(layers, flow_forward(layers, z)), z, atol=1e-9)
+
+
+@given(S.finite_mdps())
+def test_finite_mdps_are_well_formed(m):
+    assert np.all(m.P >= 0) and np.allclose(m.P.sum(axis=2), 1.0)
+    assert m.r.shape == (m.n_states, m.n_actions) and 0.0 <= m.gamma < 1.0 and m.n_states <= 8 and m.n_actions <= 4
+
+
+@given(S.multiagent_mdps())
+def test_multiagent_mdps_are_well_formed(ma):
+    assert ma.mdp.n_actions == ma.n_actions**ma.n_agents <= 27 and 2 <= ma.n_agents <= 4
+    assert ma.base.shape == (ma.mdp.n_states, ma.n_agents) and ma.base.max() < ma.n_actions
+    assert np.allclose(ma.mdp.P.sum(axis=2), 1.0)
+
+
+def test_shrinking_gives_the_smallest_mdp():
+    from hypothesis import find
+
+    m = find(S.finite_mdps(), lambda m: True)
+    assert (m.n_states, m.n_actions) == (1, 1) and m.gamma == 0.5 and np.all(m.r == 0)
+
+
+@pytest.mark.parametrize("call,needle", [
+    (lambda: S.finite_distributions(max_weight=0), "max_weight=0"),
+    (lambda: S.invertible_matrices(size=2, max_condition=2), "max_condition=2"),
+    (lambda: S.flow_layers(dim=2, kinds=("shear",)), "kinds=('shear',)"),
+    (lambda: S.finite_mdps(max_gamma=1.0), "max_gamma=1.0"),
+    (lambda: S.multiagent_mdps(max_agents=9), "max_agents=9"),
+])
+def test_new_strategies_validate_arguments(call, needle):
+    with pytest.raises(ValidationError, match=needle.replace("(", r"\(").replace(")", r"\)")):
+        call()

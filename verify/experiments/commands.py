@@ -64,6 +64,20 @@ def add_reproduce_parser(sub) -> None:
     ro.add_argument("--out", metavar="DIR", default="reproduce/reward-offset", help="output directory")
     ro.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
+    sd = rsub.add_parser(
+        "search-space-dynamics", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="seed 000 Figures 1-2: value iteration vs parameterised (implicit) and momentum paths on a 2-state MRP",
+        description=("Draw, in the (V(s1), V(s2)) plane, the paths of value iteration, value iteration with momentum, "
+                     "gradient descent on the implicit parameterization (seed 001) and the same with momentum, "
+                     "with V* marked. Writes search_space_dynamics.json and figure{1,2}_search_space.{png,pdf}."),
+        epilog="example:\n  verify reproduce search-space-dynamics --out results/dynamics")
+    sd.add_argument("--steps", type=int, default=60, help="iterations of every method (default 60)")
+    sd.add_argument("--gamma", type=float, default=None, help="discount of the MRP (default 0.9)")
+    sd.add_argument("--beta", type=float, default=0.8, help="momentum coefficient (default 0.8)")
+    sd.add_argument("--eta", type=float, default=0.9, help="internal discount of the implicit model (default 0.9)")
+    sd.add_argument("--lr", type=float, default=0.05, help="step size of the parameterised methods (default 0.05)")
+    sd.add_argument("--out", metavar="DIR", default="reproduce/search-space-dynamics", help="output directory")
+
 
 def _say(quiet):
     return (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
@@ -147,6 +161,19 @@ def _reward_offset(args) -> int:
     return 0
 
 
+def _check_dynamics_args(args):
+    if int(args.steps) != args.steps or args.steps < 1:
+        raise ValidationError(f"steps={args.steps!r} must be a positive integer")
+    if args.gamma is not None and not (0.0 <= args.gamma < 1.0):
+        raise ValidationError(f"gamma={args.gamma!r} must lie in [0, 1)")
+    if not (0.0 <= args.beta < 1.0):
+        raise ValidationError(f"beta={args.beta!r} must lie in [0, 1)")
+    if not (0.0 <= args.eta < 1.0):
+        raise ValidationError(f"eta={args.eta!r} must lie in [0, 1)")
+    if not (args.lr > 0):
+        raise ValidationError(f"lr={args.lr!r} must be positive")
+
+
 def reproduce(args) -> int:
     try:
         if args.experiment == "reward-offset":
@@ -154,6 +181,7 @@ def reproduce(args) -> int:
         if args.experiment == "search-space-dynamics":
             from .search_space import command
 
+            _check_dynamics_args(args)
             return command(args)
     except ValidationError as exc:
         print(f"verify reproduce: error: {exc}", file=sys.stderr)
