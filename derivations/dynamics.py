@@ -99,6 +99,6 @@ def momentum_derivation() -> Derivation:
         Step(r"m_{t+1}", r"\gamma m_t + \nabla f(w_t) = \sum_{s=0}^t\gamma^{t-s}\nabla f(w_s) + \gamma^{t+1}m_0",
              "the corrected recursion (exponential moving average)"),
         Step(r"(1-\gamma)m_{t+1} - \nabla f(w_t)", r"O\Bigl(\eta\,\tfrac{\gamma}{1-\gamma}\Bigr) + O(\gamma^{t+1})",
-             r"lag " + sp.latex(momentum_lag_sym()) + r" steps of size $O(\eta)$; $t = T/\eta$",
+             r"lag $" + sp.latex(momentum_lag_sym()) + r"$ steps of size $O(\eta)$; $t = T/\eta$",
              relation="="),
     ))

@@ -1,4 +1,4 @@
-"""Command line: ``verify list | run | latex | reproduce`` (also ``python -m verify``).
+"""Command line: ``verify list | run | latex | reproduce | questions | check`` (also ``python -m verify``).
 
 Exit status 0 means everything asked for came out as expected; 1 means some claim
 or mutant did not; 2 means a usage error (unknown pattern, bad option).
@@ -23,6 +23,8 @@ EPILOG = """examples:
   verify latex --out build/tex --pdf
   verify run --plugin my_claims 'mine.*'     (my_claims.py defines CLAIMS)
   verify reproduce reward-offset --domain chain --out results/
+  verify questions
+  verify check answers.toml --json verdicts.json
 """
 
 
@@ -58,9 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             sp.add_argument("--out", metavar="DIR", required=True, help="output directory")
             sp.add_argument("--pdf", action="store_true", help="compile book.tex with latexmk/pdflatex")
+    from .answers.commands import add_parsers as add_answer_parsers
     from .experiments.commands import add_reproduce_parser
 
     add_reproduce_parser(sub)
+    add_answer_parsers(sub)
     return p
 
 
@@ -91,6 +95,10 @@ def main(argv=None) -> int:
         from .experiments.commands import reproduce
 
         return reproduce(args)
+    if args.command in ("questions", "check"):
+        from .answers.commands import check_command, questions_command
+
+        return questions_command(args) if args.command == "questions" else check_command(args)
     try:
         reg = default_registry(args.plugin)
         claims = reg.select(args.patterns)

@@ -36,8 +36,11 @@ class SearchOutcome:
     error: str | None = None
 
 
-def falsify(strategy, evaluate, *, seed: int, max_examples: int) -> SearchOutcome:
-    """Search for a point where ``evaluate(point)[0] > 1``; return the shrunk one."""
+def falsify(strategy, evaluate, *, seed: int, max_examples: int, raise_errors: tuple = ()) -> SearchOutcome:
+    """Search for a point where ``evaluate(point)[0] > 1``; return the shrunk one.
+
+    Exceptions of the types in ``raise_errors`` propagate (after Hypothesis shrinks them);
+    any other exception counts as a failure of the point."""
     state = {"n": 0, "worst": (-math.inf, None, {}), "last_fail": None}
 
     @settings(
@@ -56,6 +59,8 @@ def falsify(strategy, evaluate, *, seed: int, max_examples: int) -> SearchOutcom
         state["n"] += 1
         try:
             ratio, info = evaluate(point)
+        except raise_errors:
+            raise
         except Exception as exc:  # a candidate or oracle that cannot be evaluated
             ratio, info = math.inf, {"exception": f"{type(exc).__name__}: {exc}"}
         ratio = float(ratio)

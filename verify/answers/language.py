@@ -217,7 +217,7 @@ _GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "e
           "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "varphi", "chi", "psi", "omega")
 _KNOWN = set(_GREEK) | {"frac", "dfrac", "tfrac", "sqrt", "log", "ln", "exp", "cdot", "times", "left", "right", "det",
                         "max", "min", "sum", "top", "mathbb", "operatorname", "mathrm", "tr", "Tr", "big", "Big",
-                        "bigl", "bigr", "Bigl", "Bigr", "|", ",", ";", "!", "quad"}
+                        "bigl", "bigr", "Bigl", "Bigr", "|", ",", ";", "!", "quad", "mathcal"}
 
 
 def _latex_to_plain(tex: str, symbols, array_names=frozenset()) -> str:
@@ -235,6 +235,9 @@ def _latex_to_plain(tex: str, symbols, array_names=frozenset()) -> str:
     s = re.sub(r"\\(?:left|right|big|Big|bigl|bigr|Bigl|Bigr)\b", "", s)
     s = re.sub(r"\\[,;!]|\\quad", " ", s)
     s = s.replace(r"\mathbb{E}", " E").replace(r"\operatorname{E}", " E").replace(r"\mathrm{E}", " E")
+    s = re.sub(r"\\mathcal\s*\{\s*O\s*\}|\\mathcal\s*O", " O", s)
+    if "\\mathcal" in s:
+        raise AnswerError("\\mathcal is only supported as \\mathcal{O}(...)")
     s = re.sub(r"\\operatorname\{(?:tr|trace)\}|\\mathrm\{(?:tr|trace)\}|\\(?:tr|Tr)\b", " trace ", s)
     s = re.sub(r"\^\s*\{\s*-\s*(?:\\top|T)\s*\}", ".T^{-1}", s)  # A^{-T} = (A^T)^{-1}
     s = re.sub(r"\^\s*\{\s*\\top\s*\}|\^\s*\\top|\^\s*\{\s*T\s*\}|\^\s*T\b", ".T", s)

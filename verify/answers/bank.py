@@ -1,0 +1,143 @@
+r"""The question bank: every question of seed 004 with a definite answer, and key results of seed 001.
+
+A :class:`Question` has the symbols an answer may use (name -> ``(domain, meaning)``), a
+``reference`` in the plain answer language (trusted text, parsed by the same parser), a
+``relation`` (``equal``, ``upper_bound``, ``lower_bound``, ``same_order``) and, for bounds, an
+optional ``quantity``: an oracle computing the true value from primitive definitions. An
+upper-bound answer is correct when it is at least the quantity everywhere and no larger than
+the reference (at least as tight).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from ..errors import ValidationError
+from .domains import parse_domain
+
+__all__ = ["Question", "BANK", "RELATIONS", "question_from_toml"]
+
+RELATIONS = ("equal", "upper_bound", "lower_bound", "same_order")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    prompt: str
+    symbols: dict  #: name -> (domain text, meaning)
+    reference: str
+    relation: str
+    quantity: object = None  #: callable(env) -> float, from primitives (bounds only)
+    source: str = ""
+    notes: str = ""
+    domains: dict = field(default=None, compare=False)
+
+    def __post_init__(self):
+        if self.relation not in RELATIONS:
+            raise ValidationError(f"question {self.id}: relation={self.relation!r}; use one of {RELATIONS}")
+        doms = {name: parse_domain(spec[0] if isinstance(spec, tuple) else spec, name=name)
+                for name, spec in self.symbols.items()}
+        object.__setattr__(self, "domains", doms)
+
+    @property
+    def array_names(self):
+        return frozenset(n for n, d in self.domains.items() if d.kind in ("vector", "matrix"))
+
+    def describe(self) -> dict:
+        return {"id": self.id, "prompt": self.prompt, "relation": self.relation, "source": self.source,
+                "symbols": {n: {"domain": s[0] if isinstance(s, tuple) else s,
+                                "meaning": s[1] if isinstance(s, tuple) else ""} for n, s in self.symbols.items()}}
+
+
+# --- quantities from primitives -------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _chain_sup(n: int, act: str) -> float:
+    r""":math:`\sup_x|d f/dx|` for ``n`` stacked unit-weight activations: complex step on a grid of
+    40001 points in [-20, 20], then a bounded scalar search around the best."""
+    from scipy.optimize import minimize_scalar
+
+    from ..numerics import complex_step_jacobian  # noqa: F401  (same complex-step convention)
+    from ..oracles.networks import activation_chain
+
+    def deriv(x):
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        h = 1e-30
+        return np.abs(activation_chain((x + 1j * h)[:, None], n, act).imag[:, 0] / h)
+
+    xs = np.linspace(-20, 20, 40001)
+    vals = deriv(xs)
+    i = int(np.argmax(vals))
+    res = minimize_scalar(lambda x: -deriv(x)[0], bounds=(xs[max(i - 1, 0)], xs[min(i + 1, xs.size - 1)]),
+                          method="bounded", options={"xatol": 1e-12})
+    return float(max(vals[i], -res.fun))
+
+
+def _rnn_witness(n: int) -> float:
+    r""":math:`\sigma_{\max}(\partial x_n/\partial x_1)` at :math:`W = \frac12 I`, :math:`x_1 = 0` (complex step
+    through the recursion): :math:`(1/2)^{n-1}`, which attains the supremum."""
+    x = np.array([0.0 + 1e-30j])
+    for _ in range(n - 1):
+        x = np.tanh(0.5 * x)
+    return float(abs(x.imag[0]) / 1e-30)
+
+
+BANK = (
+    Question("hw4/1.1.1", "Sup over x of |f'(x)| for n stacked unit-weight sigmoid layers (the bound asked for).",
+             {"n": ("positive integer", "number of layers")}, "(1/4)**n", "upper_bound",
+             quantity=lambda env: _chain_sup(int(env["n"]), "sigmoid"), source="seed 004 §1.1.1"),
+    Question("hw4/1.1.2", "The same for tanh layers.", {"n": ("positive integer", "number of layers")}, "1",
+             "upper_bound", quantity=lambda env: _chain_sup(int(env["n"]), "tanh"), source="seed 004 §1.1.2"),
+    Question("hw4/1.2.1", "Largest sigma_max(dx_n/dx_1) over x_1 and W with sigma_max(W) = 1/2, for x_{t+1} = tanh(W x_t).",
+             {"n": ("integer >= 2", "index of the last state")}, "(1/2)**(n-1)", "upper_bound",
+             quantity=lambda env: _rnn_witness(int(env["n"])), source="seed 004 §1.2.1",
+             notes="The homework and its official solution state (1/2)^n, which is off by one."),
+    Question("hw4/1.3.1", "Cost of softmax(Q K^T / sqrt(d)) V for Q, K, V of size n x d.",
+             {"n": ("positive integer", "sequence length"), "d": ("positive integer", "embedding dimension")},
+             "n**2*d", "same_order", source="seed 004 §1.3.1"),
+    Question("hw4/1.3.2", "Cost of P V given the SVD of a rank-k P (n x n), V of size n x d.",
+             {"n": ("positive integer", "sequence length"), "k": ("positive integer", "rank of P"),
+              "d": ("positive integer", "embedding dimension")}, "n*k*d", "same_order", source="seed 004 §1.3.2"),
+    Question("hw4/2.2", "log p(x) for x = f(z), f bijective, z = f^{-1}(x).",
+             {"p_z": ("positive", "prior density at z = f^{-1}(x)"),
+              "J": ("invertible matrix n x n", "the Jacobian df/dz at z")},
+             "log(p_z) - log(abs(det(J)))", "equal", source="seed 004 §2.2"),
+    Question("hw4/3.1b", "Smallest c with ||T^pi Q1 - T^pi Q2||_inf <= c ||Q1 - Q2||_inf for every MDP.",
+             {"gamma": ("discount", "discount factor")}, "gamma", "equal", source="seed 004 §3.1 b"),
+    Question("hw4/3.1c.1", "v*(s) in terms of q*(s, .).", {"q": ("vector", "q*(s, a) over the actions a")},
+             "max(q)", "equal", source="seed 004 §3.1 c.1"),
+    Question("hw4/3.1c.2", "q*(s, a) in terms of v*.",
+             {"r": ("real", "r(s, a)"), "gamma": ("discount", "discount factor"),
+              "p": ("probability vector", "p(s' | s, a) over s'"), "v": ("vector", "v*(s') over s'")},
+             "r + gamma*sum(p*v)", "equal", source="seed 004 §3.1 c.2"),
+    Question("hw4/3.2.1", "The variance-minimising constant baseline b_k.",
+             {"g": ("random variable", "grad_{theta_k} log pi_theta(tau)"), "R": ("random variable", "the return r(tau)")},
+             "E[g**2*R]/E[g**2]", "equal", source="seed 004 §3.2.1"),
+    Question("paper/theorem-1", "The preconditioner P of Theorem 1.",
+             {"A": ("invertible matrix n x n", "I - eta sigma(F)"), "D": ("diagonal nonnegative matrix n x n", "the diagonal matrix of Theorem 1"),
+              "eta": ("discount", "internal discount"), "I": ("identity matrix n x n", "identity")},
+             "inv(A) @ (eta**2*D + I) @ inv(A).T", "equal", source="seed 001, Theorem 1"),
+    Question("paper/theorem-5-explicit", "E||dtheta||^2 / ||E dtheta||^2 for explicit minibatch SGD (Theorem 5.1).",
+             {"n": ("integer >= 2", "data points"), "k": ("integer in [1, n]", "minibatch size"),
+              "rho": ("positive", "sum_i r_i^2 ||phi_i||^2 / ||sum_i r_i phi_i||^2")},
+             "n*(k-1)/(k*(n-1)) + n*(n-k)/(k*(n-1))*rho", "equal", source="seed 001, Theorem 5"),
+    Question("paper/corollary-2", "The same ratio with one-hot features and all n states distinct (Corollary 2).",
+             {"n": ("integer >= 2", "data points (distinct states)"), "k": ("integer in [1, n]", "minibatch size")},
+             "n/k", "equal", source="seed 001, Corollary 2",
+             notes="Needs distinct states: with repeated states the ratio differs (sgd.one-hot-ratio)."),
+)
+
+
+def question_from_toml(table: dict) -> Question:
+    """A custom ``[[question]]`` from an answers file (``id``, ``prompt``, ``symbols``, ``reference``, ``relation``)."""
+    missing = [k for k in ("id", "symbols", "reference", "relation") if k not in table]
+    if missing:
+        raise ValidationError(f"[[question]] {table.get('id', '?')!r} lacks {', '.join(missing)}")
+    if not isinstance(table["symbols"], dict):
+        raise ValidationError(f"[[question]] {table['id']!r}: symbols must be a table of name = \"domain\"")
+    return Question(str(table["id"]), str(table.get("prompt", "")), dict(table["symbols"]), str(table["reference"]),
+                    str(table["relation"]), source="custom")
