@@ -256,3 +256,13 @@ def test_numbers_are_exact():
 
     assert parse("0.1", set()).value == Fraction(1, 10)
     assert np.isclose(float(parse("0.25", set()).value), 0.25)
+
+
+def test_readme_toml_example_grades_correct(tmp_path):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)[0]
+    f = _write(tmp_path, block + '\n[[answer]]\nquestion = "mine/1"\nlatex = "3x^2"\n')
+    assert main(["check", f, "--quiet"]) == 0

@@ -59,7 +59,10 @@ def questions_command(args) -> int:
 
 
 def _load(path):
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
 
     try:
         with open(path, "rb") as fh:
