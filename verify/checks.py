@@ -403,6 +403,21 @@ class AsymptoticCheck:
 # ---------------------------------------------------------------------------
 
 
+def _stochastic_search(check, candidate, seed, max_examples):
+    """Falsify with ``check.at`` and report the false-failure rates and the largest detectable discrepancy."""
+    detectable = []
+
+    def evaluate(point):
+        ratio, info = check.at(candidate, point, seed)
+        detectable.append(info["detectable"])
+        return ratio, info
+
+    out = falsify(check.strategy(), evaluate, seed=seed, max_examples=max_examples)
+    return out, {"false_failure_rate_per_point": STOCHASTIC_DELTA,
+                 "false_failure_rate_per_check_at_most": STOCHASTIC_DELTA * max(out.examples, 1),
+                 "detectable_discrepancy_at_most": max(detectable) if detectable else None}
+
+
 @dataclass(frozen=True)
 class ExpectationCheck:
     r"""``candidate.numeric(point) == E_B[values(point, B)]`` over uniform minibatches ``B``.
@@ -454,18 +469,8 @@ class ExpectationCheck:
         t0 = time.perf_counter()
         if candidate.numeric is None:
             return _skipped(self.kind, "expectation: candidate has no numeric form")
-        seed = sub_seed(ctx.seed, label, "expectation")
-        detectable = []
-
-        def evaluate(point):
-            ratio, info = self.at(candidate, point, seed)
-            detectable.append(info["detectable"])
-            return ratio, info
-
-        out = falsify(self.strategy(), evaluate, seed=seed, max_examples=ctx.profile.max_examples)
-        details = {"false_failure_rate_per_point": STOCHASTIC_DELTA,
-                   "false_failure_rate_per_check_at_most": STOCHASTIC_DELTA * max(out.examples, 1),
-                   "detectable_discrepancy_at_most": max(detectable) if detectable else None}
+        out, details = _stochastic_search(self, candidate, sub_seed(ctx.seed, label, "expectation"),
+                                          ctx.profile.max_examples)
         return _finish(self.kind, "exact enumeration of minibatches, or Monte Carlo with an "
                        "empirical-Bernstein radius", out,
                        f"|E - candidate| <= MC radius (delta={STOCHASTIC_DELTA:g}) + float64 tolerance",
@@ -532,20 +537,9 @@ class MonteCarloCheck:
         t0 = time.perf_counter()
         if candidate.numeric is None:
             return _skipped(self.kind, "monte carlo: candidate has no numeric form")
-        seed = sub_seed(ctx.seed, label, "monte-carlo")
-        detectable = []
-
-        def evaluate(point):
-            ratio, info = self.at(candidate, point, seed)
-            detectable.append(info["detectable"])
-            return ratio, info
-
         examples = ctx.profile.max_examples if self.max_examples is None else min(self.max_examples,
                                                                                    ctx.profile.max_examples)
-        out = falsify(self.strategy(), evaluate, seed=seed, max_examples=examples)
-        details = {"false_failure_rate_per_point": STOCHASTIC_DELTA,
-                   "false_failure_rate_per_check_at_most": STOCHASTIC_DELTA * max(out.examples, 1),
-                   "detectable_discrepancy_at_most": max(detectable) if detectable else None}
+        out, details = _stochastic_search(self, candidate, sub_seed(ctx.seed, label, "monte-carlo"), examples)
         return _finish(self.kind, f"Monte Carlo simulation, {self.samples} draws per point", out,
                        f"|E - candidate| <= MC radius (delta={STOCHASTIC_DELTA:g}) + {self.tolerance_key}",
                        t0, details)

@@ -51,14 +51,11 @@ def _base_moves(inst: Instance):
 @lru_cache(maxsize=100_000)
 def base_time(inst: Instance) -> int:
     """Stages the base policy needs from ``inst`` (deterministic: a simulation is exact)."""
-    t = 0
-    while inst.flies and t < HORIZON:
-        inst = _step(inst, _base_moves(inst))
-        t += 1
-    return t if not inst.flies else HORIZON
+    return _simulate(inst, _base_moves)
 
 
 def _simulate(inst: Instance, policy) -> int:
+    """Stages until every fly is caught under ``policy`` (``HORIZON`` if never)."""
     t = 0
     while inst.flies and t < HORIZON:
         inst = _step(inst, policy(inst))
