@@ -251,7 +251,7 @@ def _reparam_candidate(p, *, variant="derived"):
         c = np.asarray(p.coeffs)
         dc = np.polynomial.polynomial.polyder(c) if len(c) > 1 else np.zeros(1)
         fprime = lambda x: np.polynomial.polynomial.polyval(x, dc)  # noqa: E731
-    gm, gs = D.reparameterization_gradient(fprime, p.mu, p.sigma)
+    gm, gs = D.reparameterization_gradient(fprime, p.mu, p.sigma, adaptive=isinstance(p, SmoothPoint))
     if variant == "sigma-without-eps":
         gs = gm
     if variant == "sigma-scaled":
