@@ -8,6 +8,8 @@ Costs are minimised. With base policy :math:`\mu` and its cost :math:`J_\mu`, th
   :math:`1..\ell-1` at their rollout choices and :math:`\ell+1..m` at the base policy: :math:`m|U|`;
 * autonomous ("signalling with the base policy"): every agent assumes the others play the base policy.
 
+Ties go to the base action (so a failure of autonomous rollout is never an artefact of tie-breaking).
+
 >>> import numpy as np
 >>> Q = np.array([[1.0, 0.0, 0.0, 2.0]])           # one state, two agents, u in {0, 1}
 >>> agent_by_agent(Q, np.array([[0, 0]]), 2, 2)[0].tolist(), autonomous(Q, np.array([[0, 0]]), 2, 2).tolist()
@@ -65,8 +67,8 @@ def agent_by_agent(Q, base, n_agents: int, n_actions: int, counter=None):
                 q = Q[s, joint_index(trial, n_actions)]
                 if counter is not None:
                     counter[s] = counter.get(s, 0) + 1
-                if best_q is None or q < best_q:
-                    best_u, best_q = u, q
+                if best_q is None or q < best_q or (q == best_q and u == base[s][agent]):
+                    best_u, best_q = u, q  # ties go to the base action
             out[s, agent] = best_u
     return out, counter
 
@@ -82,7 +84,9 @@ def autonomous(Q, base, n_agents: int, n_actions: int):
             for u in range(n_actions):
                 trial[agent] = u
                 qs.append(Q[s, joint_index(trial, n_actions)])
-            out[s, agent] = int(np.argmin(qs))
+            trial[agent] = base[s][agent]
+            best = min(qs)
+            out[s, agent] = base[s][agent] if qs[base[s][agent]] == best else int(np.argmin(qs))  # ties: base
     return out
 
 
