@@ -252,6 +252,8 @@ def _reparam_candidate(p, *, variant="derived"):
         dc = np.polynomial.polynomial.polyder(c) if len(c) > 1 else np.zeros(1)
         fprime = lambda x: np.polynomial.polynomial.polyval(x, dc)  # noqa: E731
     gm, gs = D.reparameterization_gradient(fprime, p.mu, p.sigma, adaptive=isinstance(p, SmoothPoint))
+    if variant == "mu-scaled":  # the chain rule's factor d(mu + sigma eps)/d mu = 1 taken as sigma
+        gm = p.sigma * gm
     if variant == "sigma-without-eps":
         gs = gm
     if variant == "sigma-scaled":
@@ -290,6 +292,8 @@ REPARAM = Claim(
           for i, name in ((0, "mu"), (1, "sigma"))),
     ),
     mutants=(
+        Mutant("mu-scaled", r"$\partial_\mu = \sigma\mathbb E[f']$",
+               Formula(r"\sigma\mathbb E[f']", partial(_reparam_candidate, variant="mu-scaled"))),
         Mutant("sigma-without-eps", r"$\partial_\sigma = \mathbb E[f']$",
                Formula(r"\mathbb E[f']", partial(_reparam_candidate, variant="sigma-without-eps"))),
         Mutant("sigma-scaled", r"$\partial_\sigma = \sigma\mathbb E[f']$",
