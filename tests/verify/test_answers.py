@@ -266,3 +266,22 @@ def test_readme_toml_example_grades_correct(tmp_path):
     block = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)[0]
     f = _write(tmp_path, block + '\n[[answer]]\nquestion = "mine/1"\nlatex = "3x^2"\n')
     assert main(["check", f, "--quiet"]) == 0
+
+
+@pytest.mark.parametrize("tex", [
+    r"\left(\frac{1}{4}\right)^{n}", r"\gamma", r"\frac{x}{y} + 0.5", r"\sqrt{x} \cdot y", r"|x - y|",
+    r"\mathbb{E}\left[g^2 \cdot R\right]", r"\sqrt{x + y}", r"x^{-1}",
+])
+def test_sympy_lark_parser_and_the_translator_agree(tex):
+    """Scalar LaTeX goes through SymPy's Lark parser; the whitelisting translator (used when Lark
+    cannot read an answer, e.g. `g^2 R` or `n(k-1)`) must mean the same thing."""
+    from verify.answers.evaluate import evaluate, RandomVariable
+    from verify.answers.language import _latex_to_plain, _parse_latex_lark
+
+    syms = SYMS | {"gamma"}
+    lark_node = _parse_latex_lark(tex, syms)
+    plain_node = parse(_latex_to_plain(tex, syms), syms)
+    env = {"x": 1.75, "y": 0.5, "n": 3, "gamma": 0.9, "g": RandomVariable(np.array([1.0, -2.0])),
+           "R": RandomVariable(np.array([0.5, 3.0])), "A": 1.0}
+    p = np.array([0.25, 0.75])
+    assert evaluate(lark_node, env, probabilities=p) == pytest.approx(evaluate(plain_node, env, probabilities=p))

@@ -387,6 +387,106 @@ def _juxtapose(s: str, symbols, array_names=frozenset()) -> str:
     return " ".join(out)
 
 
+
+
+def _replace_groups(s, command, open_, close, make, table):
+    """Replace ``command<open_>...<close>`` by placeholders; ``make(inner)`` builds the node."""
+    out, i = [], 0
+    while True:
+        j = s.find(command, i)
+        if j < 0:
+            out.append(s[i:])
+            return "".join(out)
+        k = j + len(command)
+        while k < len(s) and s[k] == " ":
+            k += 1
+        if k >= len(s) or s[k] != open_:
+            raise AnswerError(f"{command} must be followed by {open_}...{close}")
+        depth, m = 0, k
+        while m < len(s):
+            depth += s[m] == open_
+            depth -= s[m] == close
+            if depth == 0:
+                break
+            m += 1
+        if depth:
+            raise AnswerError(f"unbalanced {open_}{close} after {command}")
+        if len(table) >= 26:
+            raise AnswerError("too many expectations or orders in one LaTeX answer (at most 26)")
+        key = "qz" + chr(ord("a") + len(table))  # lark accepts letter subscripts only
+        table[f"chi_{{{key}}}"] = make(s[k + 1:m])
+        out.append(s[i:j] + " \\chi_{" + key + "} ")
+        i = m + 1
+
+
+def _from_sympy(expr, symbols, table, depth=0):
+    """Our AST from the SymPy expression SymPy's Lark LaTeX parser built (whitelisted node types)."""
+    import sympy as sp
+
+    if depth > MAX_DEPTH:
+        raise AnswerError(f"nesting deeper than {MAX_DEPTH}")
+    if not isinstance(expr, sp.Basic):
+        raise AnswerError("ambiguous LaTeX (SymPy's parser found several readings, e.g. n(k-1) as a product or "
+                          "a function call); write \\cdot for products")
+    go = lambda e: _from_sympy(e, symbols, table, depth + 1)  # noqa: E731
+    if isinstance(expr, sp.Symbol):
+        name = str(expr.name).replace("{", "").replace("}", "")
+        raw = str(expr.name)
+        if raw in table:
+            return table[raw]
+        if name not in symbols:
+            raise AnswerError(f"unknown symbol '{name}' (declared symbols: {', '.join(sorted(symbols)) or 'none'})")
+        return Sym(name)
+    if isinstance(expr, sp.Integer):
+        v = int(expr)
+        if abs(v) > 10**MAX_EXPONENT:
+            raise AnswerError("a number in the answer is too large")
+        return Num(v)
+    if isinstance(expr, sp.Rational):
+        return Div(Num(int(expr.p)), Num(int(expr.q)))
+    if isinstance(expr, sp.Float):
+        from fractions import Fraction
+
+        return Num(Fraction(repr(float(expr))))
+    if isinstance(expr, (sp.Add, sp.Mul)):
+        args = [go(a) for a in expr.args]
+        node = args[0]
+        for a in args[1:]:
+            node = (Add if isinstance(expr, sp.Add) else Mul)(node, a)
+        return node
+    if isinstance(expr, sp.Pow):
+        base, e = go(expr.args[0]), go(expr.args[1])
+        v = _numeric_value(e)
+        if isinstance(v, int) and abs(v) > MAX_EXPONENT:
+            raise AnswerError(f"integer exponent {v} is too large (at most {MAX_EXPONENT} in absolute value)")
+        return Pow(base, e)
+    named = {sp.log: "log", sp.exp: "exp", sp.Abs: "abs", sp.Max: "max", sp.Min: "min"}
+    for cls, name in named.items():
+        if isinstance(expr, cls):
+            if name == "log" and len(expr.args) != 1:
+                raise AnswerError("logarithms with a base are not supported; write log(x)/log(b)")
+            return Call(name, tuple(go(a) for a in expr.args))
+    raise AnswerError(f"the LaTeX construct {type(expr).__name__} is not in the answer language")
+
+
+def _parse_latex_lark(tex: str, symbols) -> Node:
+    r"""Scalar LaTeX through SymPy's Lark-based parser, after normalising ``\mathbb{E}[...]`` and
+    ``\mathcal{O}(...)`` (into placeholders parsed recursively), ``\left``/``\right`` and spacing."""
+    from sympy.parsing.latex import parse_latex as sympy_parse_latex
+
+    s = re.sub(r"\\(?:left|right|big|Big|bigl|bigr|Bigl|Bigr)\b", "", tex)
+    s = re.sub(r"\\[,;!]|\\quad", " ", s)
+    s = re.sub(r"\\mathcal\s*\{\s*O\s*\}", r"\\mathcal{O}", s)
+    table = {}
+    s = _replace_groups(s, r"\mathbb{E}", "[", "]", lambda inner: Expect(_parse_latex_lark(inner, symbols)), table)
+    s = _replace_groups(s, r"\mathcal{O}", "(", ")", lambda inner: Order(_parse_latex_lark(inner, symbols)), table)
+    try:
+        expr = sympy_parse_latex(s, backend="lark")
+    except Exception as exc:  # lark's own errors: report them as a parse failure
+        raise AnswerError(f"SymPy's LaTeX parser could not read it ({type(exc).__name__})") from None
+    return _from_sympy(expr, set(symbols), table)
+
+
 def parse_latex(tex: str, symbols, array_names=frozenset()) -> Node:
     r"""Parse a LaTeX answer: normalise ``\mathbb{E}[...]``, ``\left``/``\right``, ``\cdot``, ``^\top``,
     ``\|...\|`` and the other supported commands into the plain language, then :func:`parse` it (the
@@ -395,8 +495,21 @@ def parse_latex(tex: str, symbols, array_names=frozenset()) -> Node:
         raise AnswerError(f"the LaTeX answer must be a string, got {type(tex).__name__}")
     if len(tex) > MAX_LENGTH:
         raise AnswerError(f"the answer has {len(tex)} characters; at most {MAX_LENGTH} are allowed")
+    for w in re.findall(r"\\([A-Za-z]+|.)", tex):
+        if w not in _KNOWN:
+            raise AnswerError(f"unknown LaTeX control word '\\{w}'; supported: \\frac, \\sqrt, \\log, \\exp, \\det, "
+                              r"\mathbb{E}[...], \left, \right, \cdot, \|...\|, Greek letters")
+    lark_error = None
+    if not array_names and "\\|" not in tex and "\\det" not in tex:
+        # scalar questions: SymPy's Lark-based parser (matrix algebra is out of its reach: it treats every
+        # symbol as a commuting scalar and has no determinant of a symbol)
+        try:
+            return _parse_latex_lark(tex, symbols)
+        except AnswerError as exc:
+            lark_error = str(exc)
     plain = _latex_to_plain(tex, set(symbols), frozenset(array_names))
     try:
         return parse(plain, symbols)
     except AnswerError as exc:
-        raise AnswerError(f"{exc} (in the plain form {plain!r} of the LaTeX answer)") from None
+        extra = f"; SymPy's Lark parser: {lark_error}" if lark_error else ""
+        raise AnswerError(f"{exc} (in the plain form {plain!r} of the LaTeX answer{extra})") from None
