@@ -28,13 +28,9 @@ def one_hot_policy(actions, n_actions: int) -> np.ndarray:
 
 
 def apply_policy_operator(P, r, gamma, pi, V):
-    r""":math:`(T^\pi V)(s) = \sum_a\pi(a|s)\,[r(s,a) + \gamma\sum_{s'}P(s'|s,a)V(s')]`, term by term."""
-    S, A = r.shape
-    out = np.zeros(S)
-    for s in range(S):
-        for a in range(A):
-            out[s] += pi[s, a] * (r[s, a] + gamma * sum(P[s, a, t] * V[t] for t in range(S)))
-    return out
+    r""":math:`(T^\pi V)(s) = \sum_a\pi(a|s)\,[r(s,a) + \gamma\sum_{s'}P(s'|s,a)V(s')]`: the sums as written
+    (no :math:`P_\pi`, :math:`r_\pi` precomputed)."""
+    return np.einsum("sa,sa->s", pi, r + gamma * np.einsum("sat,t->sa", P, V))
 
 
 def apply_q_operator(P, r, gamma, pi, Q):
