@@ -111,3 +111,12 @@ def test_shrinking_gives_the_smallest_mdp():
 def test_new_strategies_validate_arguments(call, needle):
     with pytest.raises(ValidationError, match=needle.replace("(", r"\(").replace(")", r"\)")):
         call()
+
+
+@given(S.deterministic_policies(n_states=5, n_actions=3), S.stochastic_policies(n_states=5, n_actions=3),
+       S.value_functions(n=5), S.policy_logits(n_states=2, n_actions=4))
+def test_policy_and_value_strategies(det, sto, v, logits):
+    assert det.shape == (5,) and det.min() >= 0 and det.max() < 3
+    assert np.allclose(sto.sum(axis=1), 1.0) and np.all(sto >= 0)
+    assert v.shape == (5,) and np.all(np.abs(v) <= 10)
+    assert logits.shape == (2, 4)
