@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Tolerance", "TOLERANCES", "EPS", "MP_DPS", "ROUNDOFF_MARGIN", "STOCHASTIC_DELTA", "tolerance"]
+__all__ = ["Tolerance", "TOLERANCES", "EPS", "MP_DPS", "ROUNDOFF_MARGIN", "STOCHASTIC_DELTA", "ANSWER_MP_CONFIRM",
+           "SAME_ORDER_DRIFT", "tolerance"]
 
 EPS = float(np.finfo(np.float64).eps)
 
@@ -32,6 +33,15 @@ ROUNDOFF_MARGIN = 10.0
 #: False-failure rate of one Monte Carlo comparison (one point). A check evaluates
 #: at most a few hundred points, so its false-failure rate is <= 1e-6 by a union bound.
 STOCHASTIC_DELTA = 1e-9
+
+#: verify check: a float64 disagreement counts only if it stays above this relative size at
+#: 50 digits (roundoff there is ~1e-50; a wrong answer keeps an O(1) difference).
+ANSWER_MP_CONFIRM = 1e-20
+
+#: verify check, same_order: the ratio answer/reference may change by this factor between
+#: 2^20 and 2^30 along a ray to infinity. Lower-order terms change it by ~2^-10; a missing
+#: log factor changes it by 30/20 = 1.5, a missing power by 2^10.
+SAME_ORDER_DRIFT = 1.25
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,16 @@ TOLERANCES: dict[str, Tolerance] = {
         reason=(
             "adaptive quadrature (scipy quad) run at epsabs=1e-13, epsrel=1e-12 on smooth, "
             "exponentially decaying integrands; 1e-9 leaves a 1000x margin."
+        ),
+    ),
+    "answers.equal": Tolerance(
+        rtol=1e-9,
+        atol=1e-12,
+        reason=(
+            "verify check evaluates short answer expressions in float64 at instances with entries of "
+            "size <= 10 (matrices with condition number <= 20): roundoff is ~1e-14 relative, a wrong "
+            "answer is off by O(1); every disagreement is then re-checked at 50 digits "
+            "(ANSWER_MP_CONFIRM)."
         ),
     ),
     "asymptotic.slope": Tolerance(

@@ -61,7 +61,6 @@ def _chain_sup(n: int, act: str) -> float:
     40001 points in [-20, 20], then a bounded scalar search around the best."""
     from scipy.optimize import minimize_scalar
 
-    from ..numerics import complex_step_jacobian  # noqa: F401  (same complex-step convention)
     from ..oracles.networks import activation_chain
 
     def deriv(x):

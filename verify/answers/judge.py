@@ -21,16 +21,16 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..search import falsify
+from ..tolerances import ANSWER_MP_CONFIRM, SAME_ORDER_DRIFT, tolerance
 from .domains import instances, sympy_symbol
 from .evaluate import EvalError, NotScalar, RandomVariable, evaluate, to_sympy
 from .language import AnswerError, Order, parse, parse_latex
 
-__all__ = ["Verdict", "judge", "judge_with_budget", "RTOL", "ATOL", "MP_CONFIRM"]
+__all__ = ["Verdict", "judge", "judge_with_budget"]
 
-RTOL, ATOL = 1e-9, 1e-12  #: float64 evaluation of short expressions: errors ~1e-14, a wrong answer O(1)
-MP_CONFIRM = 1e-20  #: at 50 digits a real disagreement stays far above this (relative)
-SAME_ORDER_DRIFT = 1.25  #: ratio change allowed between 2^20 and 2^30 along a ray (a log factor gives 1.5)
-SYMBOLIC_SECONDS = 2.0
+_TOL = tolerance("answers.equal")  # reasons in verify/tolerances.py
+RTOL, ATOL = _TOL.rtol, _TOL.atol
+SYMBOLIC_SECONDS = 2.0  #: share of the per-answer budget SymPy may spend before the numeric judge runs
 
 
 @dataclass
@@ -175,7 +175,7 @@ def _equal(q, vid, ans, ref, seed, max_examples):
     a = evaluate(ans, env, probabilities=probs)
     r = evaluate(ref, env, probabilities=probs)
     why = info.get("why", "")
-    if why.startswith(("shape", "the answer is not finite")) or not _mp_difference(ans, ref, env, probs) <= MP_CONFIRM:
+    if why.startswith(("shape", "the answer is not finite")) or not _mp_difference(ans, ref, env, probs) <= ANSWER_MP_CONFIRM:
         return Verdict(vid, q.id, "incorrect",
                        "differs from the reference" + (f" ({why})" if why else "")
                        + "; confirmed at 50 digits", _counterexample(env, probs, answer=a, reference=r))
@@ -259,7 +259,7 @@ def _same_order(q, vid, ans, ref):
             worst = (drift, ratios)
     drift, ratios = worst
     if drift > math.log(SAME_ORDER_DRIFT):
-        (r1, env1, a1, f1), (r2, env2, a2, f2) = ratios[1], ratios[2]
+        (r1, env1, _, _), (r2, env2, a2, f2) = ratios[1], ratios[2]
         return Verdict(vid, q.id, "incorrect",
                        f"not the same order: answer/reference goes from {r1:.3g} to {r2:.3g} along a ray to infinity",
                        {"symbols": env2, "answer": a2, "reference": f2, "earlier_point": env1,
