@@ -220,6 +220,13 @@ _KNOWN = set(_GREEK) | {"frac", "dfrac", "tfrac", "sqrt", "log", "ln", "exp", "c
                         "bigl", "bigr", "Bigl", "Bigr", "|", ",", ";", "!", "quad", "mathcal"}
 
 
+def _check_control_words(tex: str) -> None:
+    for w in re.findall(r"\\([A-Za-z]+|.)", tex):
+        if w not in _KNOWN:
+            raise AnswerError(f"unknown LaTeX control word '\\{w}'; supported: \\frac, \\sqrt, \\log, \\exp, \\det, "
+                              r"\mathbb{E}[...], \left, \right, \cdot, \|...\|, Greek letters")
+
+
 def _latex_to_plain(tex: str, symbols, array_names=frozenset()) -> str:
     r"""Translate the supported LaTeX subset to the plain language (then :func:`parse` checks it).
 
@@ -227,11 +234,7 @@ def _latex_to_plain(tex: str, symbols, array_names=frozenset()) -> str:
     ``\operatorname{tr}``, ``\mathbb{E}[...]``, ``\left``/``\right``, ``\cdot``, ``\times``, ``^{...}``,
     ``^\top``/``^T``, ``\|x\|``, ``|x|``, Greek letters, ``x_{k}`` subscripts matching declared names,
     and juxtaposition as multiplication."""
-    s = tex.strip()
-    for w in re.findall(r"\\([A-Za-z]+|.)", s):
-        if w not in _KNOWN:
-            raise AnswerError(f"unknown LaTeX control word '\\{w}'; supported: \\frac, \\sqrt, \\log, \\exp, \\det, "
-                              r"\mathbb{E}[...], \left, \right, \cdot, \|...\|, Greek letters")
+    s = tex.strip()  # control words were checked by parse_latex
     s = re.sub(r"\\(?:left|right|big|Big|bigl|bigr|Bigl|Bigr)\b", "", s)
     s = re.sub(r"\\[,;!]|\\quad", " ", s)
     s = s.replace(r"\mathbb{E}", " E").replace(r"\operatorname{E}", " E").replace(r"\mathrm{E}", " E")
@@ -495,10 +498,7 @@ def parse_latex(tex: str, symbols, array_names=frozenset()) -> Node:
         raise AnswerError(f"the LaTeX answer must be a string, got {type(tex).__name__}")
     if len(tex) > MAX_LENGTH:
         raise AnswerError(f"the answer has {len(tex)} characters; at most {MAX_LENGTH} are allowed")
-    for w in re.findall(r"\\([A-Za-z]+|.)", tex):
-        if w not in _KNOWN:
-            raise AnswerError(f"unknown LaTeX control word '\\{w}'; supported: \\frac, \\sqrt, \\log, \\exp, \\det, "
-                              r"\mathbb{E}[...], \left, \right, \cdot, \|...\|, Greek letters")
+    _check_control_words(tex)
     lark_error = None
     if not array_names and "\\|" not in tex and "\\det" not in tex:
         # scalar questions: SymPy's Lark-based parser (matrix algebra is out of its reach: it treats every

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from derivations import bellman as B
 from derivations import dynamics as D
+from derivations.implicit import jacobian as implicit_jacobian
 
 from .. import strategies as S
 from ..checks import AsymptoticCheck, NumericIdentity
@@ -53,7 +54,8 @@ def _loss_gradient_psi(p):
 def _step_terms(p, *, variant="derived"):
     """Derived first- and second-order terms of theta(psi - h v) - theta(psi), v = J^T grad L."""
     theta = OI.theta_hat(p.psi[None], eta=p.eta)[0]
-    J, _ = D.implicit_step_terms(p.psi, p.eta, np.zeros(6))
+    J_w, J_F = implicit_jacobian(p.psi[:2], p.psi[2:].reshape(2, 2), p.eta)  # the IFT Jacobian, derived once
+    J = np.hstack([J_w, J_F.reshape(2, 4)])
     grad = theta - p.y
     v = J.T @ grad
     _, curv = D.implicit_step_terms(p.psi, p.eta, v)

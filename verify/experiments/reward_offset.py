@@ -29,6 +29,7 @@ import numpy as np
 from derivations.implicit import forward_backward
 
 from ..errors import ValidationError
+from ..oracles.implicit import softmax_rows as _softmax
 from .domains import DOMAINS, Domain, simulate
 
 __all__ = ["Config", "Result", "PAPER_LEARNING_RATES", "make_data", "initial_parameters", "run", "lr_search",
@@ -123,11 +124,6 @@ def initial_parameters(n: int, seeds: int, eta: float, base_seed: int = 0):
         F[k] = Fk - Fk.max(axis=1, keepdims=True)
     theta0 = np.linalg.solve(np.eye(n) - eta * _softmax(F), w[..., None])[..., 0]
     return w, F, theta0
-
-
-def _softmax(F):
-    E = np.exp(F - F.max(axis=-1, keepdims=True))
-    return E / E.sum(axis=-1, keepdims=True)
 
 
 def minibatches(M: int, seeds: int, steps: int, batch_size: int, base_seed: int = 0) -> np.ndarray:

@@ -68,11 +68,19 @@ def all_deterministic_policies(S: int, A: int) -> np.ndarray:
     return out
 
 
-def optimal_values(P, r, gamma, *, return_policy: bool = False):
-    r""":math:`V^* = \max_\pi V^\pi` over all :math:`|A|^{|S|}` deterministic policies (exact solves).
+def _mdp_key(P, r, gamma):
+    P, r = np.ascontiguousarray(P, dtype=float), np.ascontiguousarray(r, dtype=float)
+    return P.shape, P.tobytes(), r.tobytes(), float(gamma)
 
-    The maximum is taken per state; an optimal policy attains it in every state at once,
-    which is asserted (it is the theorem that makes :math:`V^*` well defined)."""
+
+def _unkey(key):
+    shape, Pb, rb, gamma = key
+    return np.frombuffer(Pb).reshape(shape), np.frombuffer(rb).reshape(shape[:2]), gamma
+
+
+@lru_cache(maxsize=256)
+def _optimal_values_cached(key):
+    P, r, gamma = _unkey(key)
     S, A = r.shape
     pols = all_deterministic_policies(S, A)
     V = evaluate_policies(P, r, gamma, one_hot_policy(pols, A))
@@ -80,11 +88,28 @@ def optimal_values(P, r, gamma, *, return_policy: bool = False):
     k = int(np.argmax(V.sum(axis=1)))
     scale = 1.0 + np.abs(best).max()
     assert np.all(V[k] >= best - 1e-9 * scale), "no deterministic policy is optimal in every state"
-    return (best, pols[k]) if return_policy else best
+    best.setflags(write=False)
+    return best, pols[k]
+
+
+def optimal_values(P, r, gamma, *, return_policy: bool = False):
+    r""":math:`V^* = \max_\pi V^\pi` over all :math:`|A|^{|S|}` deterministic policies (exact solves).
+
+    The maximum is taken per state; an optimal policy attains it in every state at once,
+    which is asserted (it is the theorem that makes :math:`V^*` well defined). Cached per MDP:
+    a check's candidate and reference often need it at the same point."""
+    best, pol = _optimal_values_cached(_mdp_key(P, r, gamma))
+    return (best.copy(), pol) if return_policy else best.copy()
 
 
 def optimal_q(P, r, gamma):
-    r""":math:`Q^*(s,a) = \max_\pi Q^\pi(s,a)` over deterministic policies (state-action solves)."""
+    r""":math:`Q^*(s,a) = \max_\pi Q^\pi(s,a)` over deterministic policies (state-action solves; cached per MDP)."""
+    return _optimal_q_cached(_mdp_key(P, r, gamma)).copy()
+
+
+@lru_cache(maxsize=256)
+def _optimal_q_cached(key):
+    P, r, gamma = _unkey(key)
     S, A = r.shape
     return np.max([evaluate_q(P, r, gamma, one_hot_policy(p, A)) for p in all_deterministic_policies(S, A)], axis=0)
 
