@@ -18,17 +18,38 @@ verify.answers.language.AnswerError: column 1: '__import__' is not an allowed fu
 from __future__ import annotations
 
 import ast
+import math
 import re
 from dataclasses import dataclass
 
 __all__ = ["AnswerError", "Node", "Num", "Sym", "Add", "Sub", "Mul", "Div", "Pow", "MatMul", "Neg", "Call",
            "Transpose", "Expect", "Order", "parse", "parse_latex", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH",
-           "MAX_EXPONENT", "free_symbols"]
+           "MAX_EXPONENT", "MAX_CONSTANT_DIGITS", "MAX_EXPANSION", "LARK_MAX_LENGTH", "LARK_MAX_LETTERS",
+           "free_symbols", "unparse", "check_size"]
 
 FUNCTIONS = ("abs", "det", "exp", "inv", "log", "max", "min", "norm", "sqrt", "sum", "trace")
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
-MAX_EXPONENT = 1000  #: |integer exponent| above this is rejected (10**10**10 would exhaust memory)
+MAX_EXPONENT = 1000  #: kept for compatibility; the size checks below (:func:`check_size`) replace it
+
+#: Every constant subexpression (no symbols) must have at most this many decimal digits, counting the
+#: exact numerator and denominator of a rational and the magnitude |log10|v|| of any constant: 10^1000
+#: covers every constant a homework answer needs (2**1000 has 302 digits) while SymPy computes a
+#: 1000-digit rational in microseconds; ``10**10**10`` (10^10 digits, 4 GB) or ``9**-9**9`` are
+#: rejected before anything computes them.
+MAX_CONSTANT_DIGITS = 1000
+
+#: Symbolic powers: ``(x+1)**N`` expands (SymPy's simplify) into N+1 terms of ~0.3 N digits each.
+#: The estimated expansion cost, terms x coefficient digits, is capped at 10^7 digit-terms: about
+#: 5 s and a few MB in SymPy ((x+1)**5000 is 7.5e6); ``(x+1)**(10**6)`` (3e11, 1.4 GB) is rejected.
+#: A power of a single term (``x**1000000``) costs nothing to expand and is allowed.
+MAX_EXPANSION = 10**7
+
+#: SymPy's Lark LaTeX parser is an Earley parser: ~7 ms per character on plain input and much worse
+#: on ambiguous input (a run of 160 juxtaposed letters takes 4 s, 2000 never finishes). LaTeX longer
+#: than this, or with a longer run of juxtaposed letters, goes to the whitelisting translator only.
+LARK_MAX_LENGTH = 200
+LARK_MAX_LETTERS = 8
 
 
 class AnswerError(ValueError):
@@ -94,6 +115,213 @@ def _numeric_value(node):
     return None
 
 
+_PREC = {"Add": 1, "Sub": 1, "Mul": 2, "Div": 2, "MatMul": 2, "Neg": 3, "Pow": 4}
+
+
+def unparse(node) -> str:
+    """The plain-language text of a node (for messages); ``parse(unparse(n))`` means the same as ``n``."""
+    name = type(node).__name__
+    if isinstance(node, Num):
+        v = node.value
+        text = str(v) if not hasattr(v, "denominator") or v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+        return text if len(text) <= 40 else f"{text[:12]}...({len(text)} digits)"
+    if isinstance(node, Sym):
+        return node.name
+    if isinstance(node, Call):
+        return f"{node.func}({', '.join(unparse(a) for a in node.args)})"
+    if isinstance(node, Transpose):
+        return f"({unparse(node.a)}).T"
+    if isinstance(node, Expect):
+        return f"E[{unparse(node.a)}]"
+    if isinstance(node, Order):
+        return f"O({unparse(node.a)})"
+
+    def wrap(child, right=False):
+        text = unparse(child)
+        cp, p = _PREC.get(type(child).__name__, 9), _PREC[name]
+        if isinstance(child, Num) and "/" in text:
+            cp = _PREC["Div"]
+        return f"({text})" if cp < p or (cp == p and (right or name == "Pow")) else text
+
+    if isinstance(node, Neg):
+        return f"-{wrap(node.a)}"
+    op = {"Add": " + ", "Sub": " - ", "Mul": "*", "Div": "/", "MatMul": " @ ", "Pow": "**"}[name]
+    return f"{wrap(node.a)}{op}{wrap(node.b, right=True)}"
+
+
+def _short(node) -> str:
+    text = unparse(node)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Size:
+    """Bottom-up size estimates: for a constant, its value (mpmath, 30 digits; None when undefined)
+    and ``digits`` (exact size in decimal digits: numerator + denominator of a rational, else
+    |log10|value||); for any node, ``terms`` (log10 of the number of terms if SymPy expands it) and
+    ``coef`` (digits of those terms' coefficients)."""
+
+    __slots__ = ("const", "value", "digits", "terms", "coef", "rational")
+
+    def __init__(self, const=False, value=None, digits=1.0, terms=0.0, coef=0.0, rational=False):
+        self.const, self.value, self.digits, self.terms, self.coef, self.rational = \
+            const, value, digits, terms, coef, rational
+
+
+def _int_digits(v: int) -> float:
+    """log10|v| (0 for 0 and 1): the size of an integer in decimal digits."""
+    return math.log10(abs(v)) if v else 0.0
+
+
+def _log10abs(v) -> float:
+    import mpmath
+
+    if v is None or v == 0:
+        return 0.0
+    return float(mpmath.log10(abs(v)))
+
+
+def _reject_constant(node, digits):
+    import mpmath
+
+    d = mpmath.nstr(mpmath.mpf(digits), 3)
+    raise AnswerError(f"the constant {_short(node)} is too large: about {d} digits (in its exact value, or "
+                      f"as a size of 10^{d} or 10^-{d}); constants are limited to {MAX_CONSTANT_DIGITS} digits "
+                      "(MAX_CONSTANT_DIGITS): simplify it, or give a symbolic answer")
+
+
+def _size(node) -> _Size:
+    import mpmath
+
+    with mpmath.workdps(30):
+        return _size_at(node)
+
+
+def _size_at(node) -> _Size:  # noqa: C901 (one case per node type)
+    import mpmath
+    from fractions import Fraction
+
+    if isinstance(node, Num):
+        v = node.value
+        if isinstance(v, Fraction):
+            d = _int_digits(v.numerator) + (_int_digits(v.denominator) if v.denominator != 1 else 0.0)
+            val = mpmath.mpf(v.numerator) / v.denominator
+        else:
+            d, val = _int_digits(v), mpmath.mpf(v)
+        if d > MAX_CONSTANT_DIGITS:
+            _reject_constant(node, d)
+        return _Size(True, val, d, 0.0, d, True)
+    if isinstance(node, Sym):
+        return _Size(False)
+    if isinstance(node, (Neg, Transpose, Expect, Order)):
+        a = _size_at(node.a)
+        if a.const and a.value is not None and isinstance(node, Neg):
+            return _Size(True, -a.value, a.digits, a.terms, a.coef, a.rational)
+        return a
+    if isinstance(node, Call):
+        args = [_size_at(x) for x in node.args]
+        terms = max(a.terms for a in args) if node.func in ("max", "min") else 0.0
+        if not all(a.const for a in args) or node.func not in ("exp", "log", "sqrt", "abs", "max", "min"):
+            return _Size(False, terms=terms)
+        digits = max(a.digits for a in args)
+        vals = [a.value for a in args]
+        if any(v is None for v in vals):
+            return _Size(True, None, digits)
+        (x,) = vals if len(vals) == 1 else (None,)
+        if node.func == "exp":
+            mag = abs(x) / mpmath.log(10)
+            if mag > MAX_CONSTANT_DIGITS:
+                _reject_constant(node, mag)
+            return _Size(True, mpmath.exp(x), max(digits, float(mag)))
+        if node.func == "log":
+            return _Size(True, mpmath.log(x) if x > 0 else None, digits)
+        if node.func == "sqrt":
+            return _Size(True, mpmath.sqrt(x) if x >= 0 else None, digits)
+        if node.func == "abs":
+            return _Size(True, abs(x), digits, rational=args[0].rational)
+        pick = max if node.func == "max" else min
+        return _Size(True, pick(vals), digits, rational=all(a.rational for a in args))
+    if isinstance(node, (Add, Sub, Mul, Div, MatMul)):
+        a, b = _size_at(node.a), _size_at(node.b)
+        if isinstance(node, (Add, Sub)):
+            terms = max(a.terms, b.terms) + math.log10(1 + 10 ** -abs(a.terms - b.terms))
+            coef = max(a.coef, b.coef)
+        else:
+            terms, coef = a.terms + b.terms, a.coef + b.coef
+        if not (a.const and b.const):
+            return _Size(False, terms=terms, coef=coef)
+        both_int = a.rational and b.rational and isinstance(node, (Add, Sub, Mul)) and \
+            _is_int(a.value) and _is_int(b.value)
+        if a.rational and b.rational:
+            digits = (max(a.digits, b.digits) + 0.31) if both_int and not isinstance(node, Mul) else a.digits + b.digits
+        else:
+            digits = max(a.digits, b.digits)
+        if a.value is None or b.value is None:
+            return _Size(True, None, digits)
+        if isinstance(node, (Mul, MatMul, Div)):
+            mag = _log10abs(a.value) + (-_log10abs(b.value) if isinstance(node, Div) else _log10abs(b.value))
+            digits = max(digits, abs(mag))
+        if digits > MAX_CONSTANT_DIGITS:
+            _reject_constant(node, digits)
+        if isinstance(node, Div) and b.value == 0:
+            return _Size(True, None, digits)
+        val = {Add: lambda: a.value + b.value, Sub: lambda: a.value - b.value, Mul: lambda: a.value * b.value,
+               MatMul: lambda: a.value * b.value, Div: lambda: a.value / b.value}[type(node)]()
+        return _Size(True, val, digits, 0.0, digits, a.rational and b.rational)
+    if isinstance(node, Pow):
+        a, b = _size_at(node.a), _size_at(node.b)
+        if not b.const or b.value is None:
+            return _Size(False, terms=max(a.terms, 0.0), coef=a.coef)
+        e = abs(b.value)
+        if not a.const:
+            if e >= 2 and a.terms > 0:  # (x + 1)**e: C(e + t - 1, t - 1) terms, coefficients of e*log10(t) digits
+                t = 10 ** min(a.terms, 300.0)
+                lterms = min(float(e * a.terms), (float(mpmath.loggamma(e + t)) - float(mpmath.loggamma(e + 1))
+                                                  - float(mpmath.loggamma(t))) / 2.302585092994046)
+                coef = float(e * (a.terms + a.coef))
+                cost = lterms + math.log10(max(coef, 1.0))
+                if cost > math.log10(MAX_EXPANSION):
+                    raise AnswerError(f"the power {_short(node)} would expand into about 10^{lterms:.3g} terms of "
+                                      f"about {coef:.3g} digits (cost 10^{cost:.3g}); the expansion cost is limited "
+                                      f"to 10^{math.log10(MAX_EXPANSION):.0f} (MAX_EXPANSION): simplify the power")
+                return _Size(False, terms=lterms, coef=coef)
+            return _Size(False, terms=0.0, coef=float(e * a.coef) if _is_int(b.value) else a.coef)
+        if a.value is None:
+            return _Size(True, None, max(a.digits, b.digits))
+        base_mag = abs(_log10abs(a.value))
+        if a.rational and b.rational and _is_int(b.value):  # computed exactly: e times the digits
+            digits = max(b.digits, float(e) * a.digits)
+        elif a.rational and a.digits == 0:  # 0, 1 or -1 to any power
+            digits = max(a.digits, b.digits)
+        else:
+            digits = max(a.digits, b.digits, float(e) * max(base_mag, a.digits))
+        if digits > MAX_CONSTANT_DIGITS:
+            _reject_constant(node, digits)
+        if a.value == 0 and b.value < 0:
+            return _Size(True, None, digits)
+        if a.value < 0 and not _is_int(b.value):
+            return _Size(True, None, digits)
+        return _Size(True, mpmath.power(a.value, b.value), digits, 0.0, digits,
+                     a.rational and b.rational and _is_int(b.value))
+    return _Size(False)
+
+
+def _is_int(v) -> bool:
+    return v is not None and v == int(v)
+
+
+def check_size(node) -> Node:
+    """Reject an answer whose constants or expansions are too large to compute (see
+    :data:`MAX_CONSTANT_DIGITS` and :data:`MAX_EXPANSION`); return ``node`` unchanged.
+
+    >>> check_size(parse("2**(9**9 + 0)", set()))
+    Traceback (most recent call last):
+    ...
+    verify.answers.language.AnswerError: the constant 2**(9**9 + 0) would have about 1.17e+08 digits (its size is about 10^1.17e+08); constants are limited to 1000 digits (MAX_CONSTANT_DIGITS): simplify it, or give a symbolic answer
+    """
+    _size(node)
+    return node
+
+
 class _Builder:
     def __init__(self, symbols, offset=0):
         self.symbols = set(symbols)
@@ -129,13 +357,6 @@ class _Builder:
                 raise AnswerError(f"{_where(node, self.offset)}: operator {type(node.op).__name__} is not allowed "
                                   f"(allowed: + - * / ** ^ @)")
             a, b = self.build(node.left, d), self.build(node.right, d)
-            if op is Pow:
-                e = _numeric_value(b)
-                if isinstance(e, int) and abs(e) > MAX_EXPONENT:
-                    raise AnswerError(f"{_where(node, self.offset)}: integer exponent {e} is too large "
-                                      f"(at most {MAX_EXPONENT} in absolute value)")
-                if isinstance(b, Pow) and _numeric_value(b.a) is not None and _numeric_value(b.b) is not None:
-                    raise AnswerError(f"{_where(node, self.offset)}: towers of integer powers are not allowed")
             return op(a, b)
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub):
@@ -206,7 +427,7 @@ def parse(text: str, symbols) -> Node:
     reserved = {"E", "O"} & set(symbols)
     if reserved:
         raise AnswerError(f"symbol names {sorted(reserved)} are reserved (E[...] is expectation, O(...) an order)")
-    return _Builder(symbols).build(tree)
+    return check_size(_Builder(symbols).build(tree))
 
 
 # ---------------------------------------------------------------------------
@@ -422,6 +643,22 @@ def _replace_groups(s, command, open_, close, make, table):
         i = m + 1
 
 
+def _negated(a):
+    """``b`` when ``a`` is the unevaluated ``(-1)*b``, else None."""
+    import sympy as sp
+
+    if isinstance(a, sp.Mul) and len(a.args) >= 2 and a.args[0] == sp.Integer(-1):
+        rest = a.args[1:]
+        return rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+    return None
+
+
+def _reciprocal(a) -> bool:
+    import sympy as sp
+
+    return isinstance(a, sp.Pow) and isinstance(a.args[1], sp.Integer) and a.args[1] == -1
+
+
 def _from_sympy(expr, symbols, table, depth=0):
     """Our AST from the SymPy expression SymPy's Lark LaTeX parser built (whitelisted node types)."""
     import sympy as sp
@@ -442,27 +679,42 @@ def _from_sympy(expr, symbols, table, depth=0):
         return Sym(name)
     if isinstance(expr, sp.Integer):
         v = int(expr)
-        if abs(v) > 10**MAX_EXPONENT:
-            raise AnswerError("a number in the answer is too large")
-        return Num(v)
+        if _int_digits(v) > MAX_CONSTANT_DIGITS:
+            raise AnswerError(f"a number in the answer has about {_int_digits(v):.0f} digits; constants are "
+                              f"limited to {MAX_CONSTANT_DIGITS} digits")
+        return Neg(Num(-v)) if v < 0 else Num(v)
     if isinstance(expr, sp.Rational):
-        return Div(Num(int(expr.p)), Num(int(expr.q)))
+        return Div(go(sp.Integer(expr.p)), Num(int(expr.q)))
     if isinstance(expr, sp.Float):
         from fractions import Fraction
 
-        return Num(Fraction(repr(float(expr))))
-    if isinstance(expr, (sp.Add, sp.Mul)):
-        args = [go(a) for a in expr.args]
-        node = args[0]
-        for a in args[1:]:
-            node = (Add if isinstance(expr, sp.Add) else Mul)(node, a)
+        f = float(expr)
+        if not math.isfinite(f):
+            raise AnswerError("the number is not finite")
+        return Neg(Num(Fraction(repr(-f)))) if f < 0 else Num(Fraction(repr(f)))
+    if isinstance(expr, sp.Add):  # unevaluated: a + (-1)*b is a - b
+        node = go(expr.args[0])
+        for a in expr.args[1:]:
+            neg = _negated(a)
+            node = Sub(node, go(neg)) if neg is not None else Add(node, go(a))
         return node
+    if isinstance(expr, sp.Mul):  # unevaluated: (-1)*a is -a, a*b**(-1) is a/b
+        args = list(expr.args)
+        sign = False
+        while args and args[0] == sp.Integer(-1) and len(args) > 1:
+            sign, args = not sign, args[1:]
+        num = [a for a in args if not _reciprocal(a)]
+        den = [a.args[0] for a in args if _reciprocal(a)]
+        node = go(num[0]) if num else Num(1)
+        for a in num[1:]:
+            node = Mul(node, go(a))
+        for a in den:
+            node = Div(node, go(a))
+        return Neg(node) if sign else node
     if isinstance(expr, sp.Pow):
-        base, e = go(expr.args[0]), go(expr.args[1])
-        v = _numeric_value(e)
-        if isinstance(v, int) and abs(v) > MAX_EXPONENT:
-            raise AnswerError(f"integer exponent {v} is too large (at most {MAX_EXPONENT} in absolute value)")
-        return Pow(base, e)
+        if expr.args[1] == sp.Rational(1, 2) and isinstance(expr.args[1], sp.Rational):
+            return Call("sqrt", (go(expr.args[0]),))
+        return Pow(go(expr.args[0]), go(expr.args[1]))
     named = {sp.log: "log", sp.exp: "exp", sp.Abs: "abs", sp.Max: "max", sp.Min: "min"}
     for cls, name in named.items():
         if isinstance(expr, cls):
@@ -483,11 +735,29 @@ def _parse_latex_lark(tex: str, symbols) -> Node:
     table = {}
     s = _replace_groups(s, r"\mathbb{E}", "[", "]", lambda inner: Expect(_parse_latex_lark(inner, symbols)), table)
     s = _replace_groups(s, r"\mathcal{O}", "(", ")", lambda inner: Order(_parse_latex_lark(inner, symbols)), table)
+    _check_lark_limits(s)
+    import sympy as sp
+
     try:
-        expr = sympy_parse_latex(s, backend="lark")
+        with sp.evaluate(False):  # build the tree, compute nothing: 10^{10^{10}} stays a tree until check_size
+            expr = sympy_parse_latex(s, backend="lark")
+    except (RecursionError, MemoryError):
+        raise AnswerError("SymPy's LaTeX parser could not read it (too deeply nested)") from None
     except Exception as exc:  # lark's own errors: report them as a parse failure
         raise AnswerError(f"SymPy's LaTeX parser could not read it ({type(exc).__name__})") from None
-    return _from_sympy(expr, set(symbols), table)
+    with sp.evaluate(False):
+        return check_size(_from_sympy(expr, set(symbols), table))
+
+
+def _check_lark_limits(s: str) -> None:
+    """Keep SymPy's Earley parser to inputs it parses quickly (:data:`LARK_MAX_LENGTH`, :data:`LARK_MAX_LETTERS`)."""
+    if len(s) > LARK_MAX_LENGTH:
+        raise AnswerError(f"longer than {LARK_MAX_LENGTH} characters for SymPy's LaTeX parser")
+    bare = re.sub(r"\\[A-Za-z]+", " ", s)
+    run = max((len(m) for m in re.findall(r"(?:[A-Za-z][\s{}_^0-9]*)+", bare)), default=0)
+    letters = max((sum(c.isalpha() for c in m) for m in re.findall(r"(?:[A-Za-z][\s{}_^0-9]*)+", bare)), default=0)
+    if letters > LARK_MAX_LETTERS and run:
+        raise AnswerError(f"more than {LARK_MAX_LETTERS} juxtaposed letters for SymPy's LaTeX parser")
 
 
 def parse_latex(tex: str, symbols, array_names=frozenset()) -> Node:
@@ -498,6 +768,11 @@ def parse_latex(tex: str, symbols, array_names=frozenset()) -> Node:
         raise AnswerError(f"the LaTeX answer must be a string, got {type(tex).__name__}")
     if len(tex) > MAX_LENGTH:
         raise AnswerError(f"the answer has {len(tex)} characters; at most {MAX_LENGTH} are allowed")
+    if not tex.strip():
+        raise AnswerError("the answer is empty")
+    bad = re.search(r"[\x00-\x1f\x7f-\x9f]", tex)
+    if bad:
+        raise AnswerError(f"character {bad.start() + 1}: control character {bad.group()!r} is not allowed")
     _check_control_words(tex)
     lark_error = None
     if not array_names and "\\|" not in tex and "\\det" not in tex:
@@ -511,5 +786,6 @@ def parse_latex(tex: str, symbols, array_names=frozenset()) -> Node:
     try:
         return parse(plain, symbols)
     except AnswerError as exc:
-        extra = f"; SymPy's Lark parser: {lark_error}" if lark_error else ""
-        raise AnswerError(f"{exc} (in the plain form {plain!r} of the LaTeX answer{extra})") from None
+        shown = plain if len(plain) <= 80 else plain[:77] + "..."
+        extra = f"; SymPy's Lark parser: {lark_error}" if lark_error and lark_error != str(exc) else ""
+        raise AnswerError(f"{exc} (in the plain form {shown!r} of the LaTeX answer{extra})") from None
