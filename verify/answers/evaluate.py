@@ -13,6 +13,7 @@ Values are Python/NumPy scalars, arrays (vectors 1-D, matrices 2-D) and :class:`
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -41,11 +42,19 @@ def _is_array(x):
     return isinstance(x, np.ndarray) and x.ndim >= 1
 
 
+#: mpmath stores exponents exactly, so exp(exp(exp(10))) would never finish: at 50 digits, a value
+#: whose size would pass 10^(+-MP_MAX_LOG10) is taken as infinite (or zero), like float64 does at 10^308.
+MP_MAX_LOG10 = 100_000
+
+
 class _Backend:
     mp = False
 
     def const(self, v):
-        return float(v)
+        try:
+            return float(v)
+        except OverflowError:  # a constant beyond float64 (check_size keeps it under 10^1000)
+            return math.inf if v > 0 else -math.inf
 
     def f(self, name, x):
         return {"log": np.log, "exp": np.exp, "sqrt": np.sqrt, "abs": np.abs}[name](x)
@@ -60,10 +69,27 @@ class _MpBackend(_Backend):
         return mpmath.mpf(v)
 
     def f(self, name, x):
-        fn = {"log": mpmath.log, "exp": mpmath.exp, "sqrt": mpmath.sqrt, "abs": abs}[name]
+        fn = {"log": mpmath.log, "exp": _mp_exp, "sqrt": mpmath.sqrt, "abs": abs}[name]
         if isinstance(x, np.ndarray):
             return np.vectorize(fn, otypes=[object])(x)
         return fn(x)
+
+
+def _mp_exp(x):
+    if mpmath.isfinite(x) and abs(x) > MP_MAX_LOG10 * 2.302585092994046:
+        return mpmath.inf if x > 0 else mpmath.mpf(0)
+    return mpmath.exp(x)
+
+
+def _mp_power(x, y):
+    """mpmath.power, with sizes beyond 10^(+-MP_MAX_LOG10) taken as infinite or zero."""
+    if mpmath.isfinite(x) and mpmath.isfinite(y) and x != 0 and abs(x) != 1:
+        size = y * mpmath.log10(abs(x))
+        if size > MP_MAX_LOG10:
+            return mpmath.inf if x > 0 or y != int(y) or int(y) % 2 == 0 else -mpmath.inf
+        if size < -MP_MAX_LOG10:
+            return mpmath.mpf(0)
+    return mpmath.power(x, y)
 
 
 def _lift(op, a, b):
@@ -95,8 +121,8 @@ def _power(a, b, be):
         return np.linalg.matrix_power(a, e)
     if be.mp:
         if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-            return np.vectorize(lambda x, y: mpmath.power(x, y), otypes=[object])(a, b)
-        return mpmath.power(a, b)
+            return np.vectorize(_mp_power, otypes=[object])(a, b)
+        return _mp_power(a, b)
     with np.errstate(all="ignore"):
         return np.power(np.asarray(a, dtype=float), b) if np.ndim(a) else np.float64(a) ** b
 

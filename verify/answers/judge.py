@@ -1,7 +1,25 @@
-r"""Judge one answer against a question: symbolic equivalence first, then random instances drawn by
-Hypothesis (fixed seed), confirmed at 50 digits before a disagreement is reported; bounds are
-attacked by search; orders compared along rays to infinity. :func:`judge_with_budget` runs the
-judgement in a child process and stops it when the time budget runs out.
+r"""Judge one answer against a question: symbolic equivalence first (SymPy, in a child process that is
+killed when its share of the budget runs out), then random instances drawn by Hypothesis (fixed
+seed), each disagreement confirmed at 50 digits; bounds are attacked by search; orders compared along
+rays to infinity. :func:`judge_with_budget` runs the judgement in a child process with a time budget
+and a memory cap, in its own process group, and kills the group when the budget runs out, on Ctrl-C,
+on SIGTERM and when the parent exits; the child also dies with its parent (``PR_SET_PDEATHSIG``).
+
+The verdict classes:
+
+- ``correct``: SymPy proved the answer equal to the reference, or it agreed at no fewer than
+  :data:`MIN_COMPARED` instances where the reference is defined (or at every instance of a small domain).
+- ``incorrect``: with a counterexample. An answer that is undefined (a singular matrix) or not finite
+  where the reference is finite is incorrect there.
+- ``invalid``: the answer is not in the language, is too large to compute, or cannot be evaluated
+  (a matrix where a number belongs); or its question is broken.
+- ``unknown``: a resource ran out (the time budget or the memory cap), or too few instances could be
+  compared.
+- ``error``: a failure of this program (a bug): the message asks for a report.
+
+The symbolic stage may only prove equality; whether it finishes in time never changes the verdict,
+because the numeric stage recomputes every float64 disagreement (and every non-finite value) at 50
+digits before it counts.
 
 >>> from verify.answers.bank import BANK
 >>> q = {x.id: x for x in BANK}["hw4/3.2.1"]
@@ -15,29 +33,52 @@ judgement in a child process and stops it when the time budget runs out.
 from __future__ import annotations
 
 import math
-import threading
+import os
+import pickle
+import select
+import signal
+import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ..errors import ValidationError
 from ..search import falsify
 from ..tolerances import ANSWER_MP_CONFIRM, SAME_ORDER_DRIFT, tolerance
 from .domains import instances, sympy_symbol
 from .evaluate import EvalError, NotScalar, RandomVariable, evaluate, to_sympy
 from .language import AnswerError, Order, parse, parse_latex
 
-__all__ = ["Verdict", "judge", "judge_with_budget"]
+__all__ = ["Verdict", "VERDICTS", "judge", "judge_with_budget", "run_isolated", "IsolatedTimeout",
+           "MIN_COMPARED", "MAX_BUDGET", "DEFAULT_MEMORY", "validate_budget", "validate_memory", "BUG_REPORT"]
 
 _TOL = tolerance("answers.equal")  # reasons in verify/tolerances.py
 RTOL, ATOL = _TOL.rtol, _TOL.atol
-SYMBOLIC_SECONDS = 2.0  #: share of the per-answer budget SymPy may spend before the numeric judge runs
+SYMBOLIC_SECONDS = 2.0  #: at most this (and 40% of the budget) for SymPy before the numeric judge runs
+VERDICTS = ("correct", "incorrect", "invalid", "unknown", "error")
+
+#: A numeric ``correct`` needs the answer compared with the reference at no fewer than this many of the
+#: 150 instances (where the reference is defined), unless the domain has fewer distinct instances and
+#: all of them were compared. 30 agreeing random instances leave a wrong answer that agrees on a
+#: fraction f of the domain a chance f^30 to pass (f = 0.9: 4%; f = 0.5: 1e-9).
+MIN_COMPARED = 30
+
+MAX_BUDGET = 600.0  #: --budget above this is refused (a typo such as 1e9 would never end)
+DEFAULT_MEMORY = 1 << 30  #: bytes the judge child may allocate beyond what it inherits (--memory, 1 GiB)
+MIN_MEMORY = 64 << 20  #: --memory below 64 MiB leaves NumPy and SymPy no room to work
+MAX_MEMORY = 64 << 30
+CPU_MARGIN = 5  #: RLIMIT_CPU (a backstop: the parent kills on the wall clock) is the budget plus this
+PIDFILE_ENV = "VERIFY_JUDGE_PIDFILE"  #: debugging and tests: each judge child appends its pid to this file
+
+BUG_REPORT = ("this is a bug in verify, not a problem with the answer: please report it with the answers "
+              "file and the command line")
 
 
 @dataclass
 class Verdict:
     id: str
     question: str
-    verdict: str  #: correct | incorrect | invalid | unknown
+    verdict: str  #: correct | incorrect | invalid | unknown | error
     message: str
     counterexample: dict | None = None
 
@@ -45,24 +86,66 @@ class Verdict:
         return asdict(self)
 
 
+def validate_budget(budget) -> float:
+    """``budget`` as a float in (0, MAX_BUDGET] seconds, else :class:`ValidationError`."""
+    try:
+        b = float(budget)
+    except (TypeError, ValueError):
+        raise ValidationError(f"budget={budget!r} is not a number of seconds; give e.g. 5") from None
+    if not (math.isfinite(b) and 0 < b <= MAX_BUDGET):
+        raise ValidationError(f"budget={budget!r} must be a finite number of seconds in (0, {MAX_BUDGET:g}]; "
+                              "give e.g. 5")
+    return b
+
+
+def validate_memory(memory) -> int:
+    """``memory`` in bytes (an int, or text: MiB by default, or with a unit K, M, G, KiB, MiB, GiB, KB, MB, GB)."""
+    import re
+
+    if isinstance(memory, bool):
+        raise ValidationError(f"memory={memory!r} is not a size; give e.g. 1024 (MiB) or 2G")
+    if isinstance(memory, (int, np.integer)):
+        n = int(memory)
+    else:
+        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?\s*", str(memory), flags=re.I)
+        if not m:
+            raise ValidationError(f"memory={memory!r} is not a size; give MiB (1024) or a unit: 512M, 2G, 1GiB")
+        n = int(float(m.group(1)) * {"": 1 << 20, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[m.group(2).upper()])
+    if not MIN_MEMORY <= n <= MAX_MEMORY:
+        raise ValidationError(f"memory={memory!r} is {n / (1 << 20):.0f} MiB; give between "
+                              f"{MIN_MEMORY >> 20} MiB and {MAX_MEMORY >> 30} GiB")
+    return n
+
+
 def _readable(v):
     if isinstance(v, RandomVariable):
         return {"values": v.values.tolist()}
     if isinstance(v, np.ndarray):
-        return v.tolist()
+        return [_readable(x) for x in v.tolist()] if v.dtype == object else v.tolist()
     if isinstance(v, (np.floating, np.integer)):
         return v.item()
-    if isinstance(v, int):
+    if isinstance(v, (int, str)) or v is None:
         return v
+    if isinstance(v, list):
+        return [_readable(x) for x in v]
     try:
         return float(v)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return str(v)
+
+
+def _float(x) -> float:
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
 
 
 def _as_array(x):
     if isinstance(x, np.ndarray) and x.dtype == object:
-        return np.array([float(v) for v in x.ravel()]).reshape(x.shape)
+        return np.array([_float(v) for v in x.ravel()]).reshape(x.shape)
+    if isinstance(x, int) and not isinstance(x, bool):
+        return np.asarray(_float(x))
     return np.asarray(x, dtype=float)
 
 
@@ -76,22 +159,49 @@ def _compare(a, r):
     if not np.all(np.isfinite(a)):
         return math.inf, "the answer is not finite here"
     scale = max(float(np.abs(r).max(initial=0.0)), float(np.abs(a).max(initial=0.0)))
-    err = float(np.abs(a - r).max(initial=0.0))
+    with np.errstate(all="ignore"):
+        err = float(np.abs(a - r).max(initial=0.0))
+    if not math.isfinite(err):  # two finite values whose difference overflows: relative difference instead
+        return (0.0 if np.array_equal(a, r) else math.inf), ""
     return err / (RTOL * scale + ATOL), ""
 
 
-def _mp_difference(ans, ref, env, probs):
+#: Answer failures at an instance: the answer is undefined there (incorrect, with the instance).
+_ANSWER_FAILURES = (np.linalg.LinAlgError, ZeroDivisionError, OverflowError, FloatingPointError)
+
+
+def _mp_difference(ans, ref, env, probs, dps=50):
+    """Relative difference of answer and reference at ``dps`` digits (inf when the answer is undefined)."""
     import mpmath
 
-    with mpmath.workdps(50):
-        a = evaluate(ans, env, probabilities=probs, mp=True)
+    with mpmath.workdps(dps):
+        try:
+            a = evaluate(ans, env, probabilities=probs, mp=True)
+        except _ANSWER_FAILURES:
+            return math.inf
         r = evaluate(ref, env, probabilities=probs, mp=True)
         a, r = np.atleast_1d(np.asarray(a, dtype=object)), np.atleast_1d(np.asarray(r, dtype=object))
         if a.shape != r.shape:
             return math.inf
-        diff = max((abs(x - y) for x, y in zip(a.ravel(), r.ravel())), default=mpmath.mpf(0))
-        scale = max((abs(y) for y in r.ravel()), default=mpmath.mpf(0)) + max((abs(x) for x in a.ravel()), default=0)
-        return float(diff / (scale + mpmath.mpf(10) ** -40))
+        a = [mpmath.mpmathify(x) for x in a.ravel()]
+        r = [mpmath.mpmathify(x) for x in r.ravel()]
+        if not all(mpmath.isfinite(y) for y in r):
+            return 0.0  # the reference is undefined here too
+        if not all(mpmath.isfinite(x) for x in a):
+            return math.inf
+        diff = max((abs(x - y) for x, y in zip(a, r)), default=mpmath.mpf(0))
+        scale = max((abs(y) for y in r), default=mpmath.mpf(0)) + max((abs(x) for x in a), default=0)
+        out = diff / (scale + mpmath.mpf(10) ** -40)
+        return float(out) if out < 1e300 else math.inf
+
+
+def _confirmed_difference(ans, ref, env, probs) -> float:
+    """The 50-digit difference; when it is not negligible, recomputed at 1100 digits (constants have at
+    most 1000, so cancellation between them is exact there) before it counts."""
+    d = _mp_difference(ans, ref, env, probs)
+    if d <= ANSWER_MP_CONFIRM:
+        return d
+    return _mp_difference(ans, ref, env, probs, dps=1100)
 
 
 def _counterexample(env, probs, **values):
@@ -102,45 +212,56 @@ def _counterexample(env, probs, **values):
     return out
 
 
-class _Alarm:
-    """Stop SymPy after ``seconds`` when running in the main thread (no-op elsewhere)."""
+def _die_with_parent(parent_pid: int) -> None:
+    """SIGKILL this process when its parent dies (Linux ``prctl(PR_SET_PDEATHSIG)``); exit at once if the
+    parent is already gone (the race between fork and prctl)."""
+    try:
+        import ctypes
 
-    def __init__(self, seconds):
-        self.seconds = seconds
-
-    def __enter__(self):
-        import signal
-
-        self.active = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM")
-        if self.active:
-            def _raise(*_):
-                raise TimeoutError
-            self.old = signal.signal(signal.SIGALRM, _raise)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-        return self
-
-    def __exit__(self, *exc):
-        if self.active:
-            import signal
-
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.old)
-        return False
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):  # not Linux: the parent's process-group kill remains
+        pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
 
 
-def _symbolic_equal(q, ans, ref):
-    """True when SymPy proves ``ans == ref`` for scalar questions, else None (unknown)."""
-    if not all(d.scalar for d in q.domains.values()):
+def _symbolic_equal(q, ans, ref, seconds: float):
+    """True when SymPy proves ``ans == ref`` (scalar questions) within ``seconds``, else None (unknown).
+
+    SymPy runs in a forked child killed after ``seconds``: no alarm signal, which SymPy may swallow
+    (a broad ``except``, a finaliser, an import) and which cannot interrupt a long C call."""
+    if seconds <= 0 or not all(d.scalar for d in q.domains.values()):
         return None
-    import sympy as sp
+    import sympy as sp  # imported before the fork: the child starts at once
 
     syms = {n: sympy_symbol(n, d) for n, d in q.domains.items()}
     try:
-        with _Alarm(SYMBOLIC_SECONDS):
-            diff = sp.simplify(to_sympy(ans, syms) - to_sympy(ref, syms))
-            return True if diff == 0 else None
-    except (NotScalar, TimeoutError, RecursionError, TypeError, ValueError, ZeroDivisionError, AttributeError):
+        a, r = to_sympy(ans, syms), to_sympy(ref, syms)
+    except (NotScalar, TypeError, ValueError, ZeroDivisionError, RecursionError):
         return None
+    parent = os.getpid()
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (runs in the child)
+        try:
+            os.close(rfd)
+            _die_with_parent(parent)
+            try:
+                proved = sp.simplify(a - r) == 0
+            except Exception:  # SymPy gave up: unknown
+                proved = False
+            os.write(wfd, b"1" if proved else b"0")
+        finally:
+            os._exit(0)
+    os.close(wfd)
+    try:
+        ready, _, _ = select.select([rfd], [], [], seconds)
+        got = os.read(rfd, 1) if ready else b""
+    finally:
+        os.close(rfd)
+        _kill_and_reap(pid, group=False)
+    return True if got == b"1" else None
 
 
 def _parse_answer(q, answer, latex):
@@ -151,54 +272,117 @@ def _parse_answer(q, answer, latex):
     return parse_latex(latex, q.domains, q.array_names)
 
 
-def _equal(q, vid, ans, ref, seed, max_examples):
-    if _symbolic_equal(q, ans, ref):
+class _JudgeBug(Exception):
+    """A failure of our own code found inside the search (reported as the verdict ``error``)."""
+
+
+def _enough(out, compared: set, max_examples: int):
+    """None when enough instances were compared for ``correct``, else the reason."""
+    if len(compared) >= MIN_COMPARED or (out.examples < max_examples and compared):
+        return None
+    return (f"only {len(compared)} instances could be compared with the reference (it is undefined elsewhere); "
+            f"a verdict needs at least {MIN_COMPARED}")
+
+
+def _answer_value(ans, env, probs):
+    """(value, None), or (None, why) when the answer is undefined at this instance."""
+    try:
+        return evaluate(ans, env, probabilities=probs), None
+    except _ANSWER_FAILURES as exc:
+        return None, f"the answer is undefined here ({_failure(exc)})"
+
+
+def _failure(exc) -> str:
+    if isinstance(exc, np.linalg.LinAlgError):
+        return f"{exc}: a singular matrix is inverted" if "ingular" in str(exc) else str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _key(point):
+    env, probs = point
+    return repr(sorted((k, _readable(v)) for k, v in env.items())) + repr(None if probs is None else probs.tolist())
+
+
+def _equal(q, vid, ans, ref, seed, max_examples, symbolic_seconds):
+    if _symbolic_equal(q, ans, ref, symbolic_seconds):
         return Verdict(vid, q.id, "correct", "equal to the reference (SymPy simplification)")
+    compared = set()
 
     def ratio(point):
         env, probs = point
         try:
             r = evaluate(ref, env, probabilities=probs)
-        except (EvalError, np.linalg.LinAlgError, ZeroDivisionError, OverflowError):
+        except (EvalError, *_ANSWER_FAILURES):
             return 0.0, {"skipped": "reference undefined"}
-        a = evaluate(ans, env, probabilities=probs)  # EvalError propagates: an ill-typed answer
+        if not np.all(np.isfinite(_as_array(r))):
+            return 0.0, {"skipped": "reference undefined"}
+        compared.add(_key(point))
+        a, undefined = _answer_value(ans, env, probs)  # EvalError propagates: an ill-typed answer
+        if undefined:
+            return math.inf, {"why": undefined, "answer": "undefined", "reference": r}
         rr, why = _compare(a, r)
-        return rr, {"why": why}
+        if rr > 1.0 and not why.startswith("shape"):
+            d = _confirmed_difference(ans, ref, env, probs)
+            if d <= ANSWER_MP_CONFIRM:  # a float64 artefact (rounding, overflow): equal at 50+ digits
+                return 0.0, {"why": "equal at 50 digits"}
+            why += "; confirmed at 50 digits"
+        return rr, {"why": why, "answer": a, "reference": r}
 
     out = _search(q, ratio, seed, max_examples)
     if isinstance(out, Verdict):
         return Verdict(vid, q.id, out.verdict, out.message)
     if out.counterexample is None:
-        return Verdict(vid, q.id, "correct", f"agrees with the reference at {out.examples} random instances "
-                                              f"(rtol {RTOL:g})")
+        short = _enough(out, compared, max_examples)
+        if short:
+            return Verdict(vid, q.id, "unknown", short)
+        return Verdict(vid, q.id, "correct", f"agrees with the reference at {len(compared)} random instances "
+                                              f"(rtol {RTOL:g}; disagreements rechecked at 50 digits)")
     (env, probs), info = out.counterexample
-    a = evaluate(ans, env, probabilities=probs)
-    r = evaluate(ref, env, probabilities=probs)
     why = info.get("why", "")
-    if why.startswith(("shape", "the answer is not finite")) or not _mp_difference(ans, ref, env, probs) <= ANSWER_MP_CONFIRM:
-        return Verdict(vid, q.id, "incorrect",
-                       "differs from the reference" + (f" ({why})" if why else "")
-                       + "; confirmed at 50 digits", _counterexample(env, probs, answer=a, reference=r))
-    return Verdict(vid, q.id, "correct", "agrees with the reference (a float64 difference vanished at 50 digits)")
+    return Verdict(vid, q.id, "incorrect", "differs from the reference" + (f" ({why})" if why else ""),
+                   _counterexample(env, probs, answer=info.get("answer"), reference=info.get("reference")))
 
 
 def _search(q, evaluate_point, seed, max_examples):
     try:
-        return falsify(instances(q.domains), evaluate_point, seed=seed, max_examples=max_examples,
-                       raise_errors=(EvalError,))
+        out = falsify(instances(q.domains), evaluate_point, seed=seed, max_examples=max_examples,
+                      raise_errors=(EvalError, MemoryError, RecursionError, _JudgeBug))
     except EvalError as exc:
         return Verdict("", q.id, "invalid", f"the answer cannot be evaluated: {exc}")
+    if out.counterexample is not None and "exception" in out.counterexample[1]:
+        raise _JudgeBug(out.counterexample[1]["exception"])
+    if out.error:
+        raise _JudgeBug(out.error)
+    return out
+
+
+def _scalar(x, what):
+    a = _as_array(x)
+    if a.size != 1:
+        raise EvalError(f"the {what} must be a number, not an array of shape {a.shape}")
+    return float(a.reshape(()))
 
 
 def _bound(q, vid, ans, ref, seed, max_examples, sense):
     """upper: quantity <= answer <= reference; lower: reference <= answer <= quantity."""
     sign = 1.0 if sense == "upper" else -1.0
+    compared = set()
 
     def ratio(point):
         env, probs = point
-        a = float(_as_array(evaluate(ans, env, probabilities=probs)))
-        r = float(_as_array(evaluate(ref, env, probabilities=probs)))
+        try:
+            r = _scalar(evaluate(ref, env, probabilities=probs), "reference")
+        except _ANSWER_FAILURES:
+            return 0.0, {"kind": "skipped"}
         qv = float(q.quantity(env)) if q.quantity is not None else r
+        if not (math.isfinite(r) and math.isfinite(qv)):
+            return 0.0, {"kind": "skipped"}
+        compared.add(_key(point))
+        value, undefined = _answer_value(ans, env, probs)
+        if undefined:
+            return math.inf, {"kind": "undefined", "why": undefined, "answer": "undefined", "quantity": qv,
+                              "reference": r}
+        a = _scalar(value, "answer")
         tol = lambda x: RTOL * abs(x) + ATOL  # noqa: E731
         if not np.isfinite(a):
             return math.inf, {"kind": "not finite", "answer": a, "quantity": qv, "reference": r}
@@ -214,16 +398,24 @@ def _bound(q, vid, ans, ref, seed, max_examples, sense):
         return Verdict(vid, q.id, out.verdict, out.message)
     word = "upper" if sense == "upper" else "lower"
     if out.counterexample is None:
-        return Verdict(vid, q.id, "correct", f"a valid {word} bound, as tight as the reference, at {out.examples} "
+        short = _enough(out, compared, max_examples)
+        if short:
+            return Verdict(vid, q.id, "unknown", short)
+        return Verdict(vid, q.id, "correct", f"a valid {word} bound, as tight as the reference, at {len(compared)} "
                                               "instances searched adversarially")
     (env, probs), info = out.counterexample
     where = ", ".join(f"{k}={_readable(v)}" for k, v in env.items())
-    if info["kind"] == "tight":
+    kind = info.get("kind")
+    if kind == "undefined":
+        msg = f"not {'an' if word == 'upper' else 'a'} {word} bound: at {where} {info['why']}"
+    elif kind == "not finite":
+        msg = f"not a useful {word} bound: at {where} the answer is {info['answer']} (not finite)"
+    elif kind == "tight":
         msg = (f"a valid {word} bound here but not as tight as required: at {where} the answer gives "
                f"{info['answer']:.6g}, the reference {info['reference']:.6g}")
     else:
-        msg = (f"not {'an' if word == 'upper' else 'a'} {word} bound: at {where} the true value is {info['quantity']:.6g} and the answer gives "
-               f"{info['answer']:.6g}")
+        msg = (f"not {'an' if word == 'upper' else 'a'} {word} bound: at {where} the true value is "
+               f"{info['quantity']:.6g} and the answer gives {info['answer']:.6g}")
     return Verdict(vid, q.id, "incorrect", msg, _counterexample(env, probs, answer=info["answer"],
                                                                 quantity=info["quantity"], reference=info["reference"]))
 
@@ -235,7 +427,7 @@ def _strip_order(node):
 def _same_order(q, vid, ans, ref):
     names = list(q.domains)
     if not all(d.scalar for d in q.domains.values()):
-        return Verdict(vid, q.id, "unknown", "same_order needs scalar symbols")
+        return Verdict(vid, q.id, "invalid", f"question {q.id!r}: same_order needs scalar symbols")
     ans, ref = _strip_order(ans), _strip_order(ref)
     import itertools
 
@@ -247,8 +439,9 @@ def _same_order(q, vid, ans, ref):
         for t in (10, 20, 30):
             env = {n: 2.0 * 2.0 ** (t * k) for n, k in zip(names, e)}
             with np.errstate(all="ignore"):
-                a = float(_as_array(evaluate(ans, env)))
-                r = float(_as_array(evaluate(ref, env)))
+                value, undefined = _answer_value(ans, env, None)
+                a = _scalar(value, "answer") if not undefined else math.nan
+                r = _scalar(evaluate(ref, env), "reference")
             ratios.append((a / r if r else math.inf, env, a, r))
         if not all(np.isfinite(x[0]) and x[0] > 0 for x in ratios):
             bad = next(x for x in ratios if not (np.isfinite(x[0]) and x[0] > 0))
@@ -268,58 +461,202 @@ def _same_order(q, vid, ans, ref):
                                           f"to infinity (drift {math.exp(drift):.3g}x between 2^20 and 2^30)")
 
 
-def judge(q, *, answer=None, latex=None, vid: str = "", seed: int = 0, max_examples: int = 150) -> Verdict:
-    """Judge an answer (plain ``answer`` or ``latex``) to question ``q``; never raises on bad input."""
+def judge(q, *, answer=None, latex=None, vid: str = "", seed: int = 0, max_examples: int = 150,
+          symbolic_seconds: float = SYMBOLIC_SECONDS) -> Verdict:
+    """Judge an answer (plain ``answer`` or ``latex``) to question ``q``; never raises on bad input.
+
+    Every exception maps to a verdict on purpose: the answer's parse errors give ``invalid``, its
+    failures at an instance (a singular matrix, an overflow) give ``incorrect`` with the instance,
+    running out of memory gives ``unknown``, and anything else is a bug of ours: ``error``."""
     try:
         ans = _parse_answer(q, answer, latex)
     except AnswerError as exc:
         return Verdict(vid, q.id, "invalid", str(exc))
-    ref = parse(q.reference, q.domains)
+    except (RecursionError, MemoryError) as exc:
+        return Verdict(vid, q.id, "invalid", f"the answer is too large or too deeply nested to parse "
+                                             f"({type(exc).__name__})")
+    try:
+        ref = parse(q.reference, q.domains)
+    except AnswerError as exc:
+        return Verdict(vid, q.id, "invalid", f"question {q.id!r} is broken: its reference: {exc}")
     if isinstance(ans, Order) and q.relation != "same_order":
         return Verdict(vid, q.id, "invalid", "O(...) is only meaningful for same_order questions; give the exact value")
     try:
         if q.relation == "equal":
-            return _equal(q, vid, ans, ref, seed, max_examples)
+            return _equal(q, vid, ans, ref, seed, max_examples, symbolic_seconds)
         if q.relation in ("upper_bound", "lower_bound"):
             return _bound(q, vid, ans, ref, seed, max_examples, "upper" if q.relation == "upper_bound" else "lower")
         return _same_order(q, vid, ans, ref)
     except EvalError as exc:
         return Verdict(vid, q.id, "invalid", f"the answer cannot be evaluated: {exc}")
-    except (RecursionError, MemoryError, OverflowError) as exc:
-        return Verdict(vid, q.id, "unknown", f"evaluation failed ({type(exc).__name__})")
+    except MemoryError:
+        return Verdict(vid, q.id, "unknown", "the answer needs more memory than the cap (--memory) allows")
+    except _JudgeBug as exc:
+        return Verdict(vid, q.id, "error", f"the judge failed ({exc}); {BUG_REPORT}")
+    except Exception as exc:  # noqa: BLE001 (a bug of ours, reported as such)
+        return Verdict(vid, q.id, "error", f"the judge failed ({type(exc).__name__}: {exc}); {BUG_REPORT}")
 
 
-def _child(conn, q, kwargs):
-    try:
-        conn.send(judge(q, **kwargs).to_json())
-    except BaseException as exc:  # report anything, never hang the parent
-        conn.send({"id": kwargs.get("vid", ""), "question": q.id, "verdict": "unknown",
-                   "message": f"the judge failed: {type(exc).__name__}: {exc}", "counterexample": None})
-    finally:
-        conn.close()
+# ---------------------------------------------------------------------------
+# isolation: a child per answer, in its own process group, with a budget and a memory cap
+# ---------------------------------------------------------------------------
+
+_LIVE: set = set()  #: pids (= process groups) of judge children still running
 
 
-def judge_with_budget(q, *, budget: float = 5.0, **kwargs) -> Verdict:
-    """:func:`judge` in a forked child that is killed after ``budget`` seconds (verdict ``unknown``)."""
-    import multiprocessing as mp
+class IsolatedTimeout(Exception):
+    """The isolated call ran out of its time budget."""
 
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, q, kwargs), daemon=True)
-    proc.start()
-    child.close()
-    got = parent.poll(budget)
-    if got:
+
+def _kill_and_reap(pid: int, *, group: bool = True) -> None:
+    for kill in ((os.killpg, os.kill) if group else (os.kill,)):
         try:
-            data = parent.recv()
-        except EOFError:
-            data = None
-    else:
-        data = None
-    if proc.is_alive():
-        proc.kill()
-    proc.join(1.0)
-    if data is None:
-        why = f"time budget of {budget:g} s ran out" if not got else "the judge stopped without a verdict"
-        return Verdict(kwargs.get("vid", ""), q.id, "unknown", why)
-    return Verdict(**data)
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def _kill_all_live() -> None:
+    for pid in list(_LIVE):
+        _kill_and_reap(pid)
+        _LIVE.discard(pid)
+
+
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _limit_child(memory: int, budget: float) -> None:
+    import resource
+
+    # the cap counts from what the child inherits (the interpreter, NumPy, SymPy: ~0.4 GB of address space)
+    cap = _vm_size() + memory
+    for which, soft in ((resource.RLIMIT_AS, cap), (resource.RLIMIT_CPU, int(math.ceil(budget)) + CPU_MARGIN)):
+        try:
+            _, hard = resource.getrlimit(which)
+            new_hard = hard if hard == resource.RLIM_INFINITY or hard >= soft else soft
+            if which == resource.RLIMIT_CPU and (hard == resource.RLIM_INFINITY or hard > soft + CPU_MARGIN):
+                new_hard = soft + CPU_MARGIN
+            resource.setrlimit(which, (min(soft, hard) if hard != resource.RLIM_INFINITY else soft, new_hard))
+        except (ValueError, OSError):
+            pass
+
+
+def _record_pid() -> None:
+    path = os.environ.get(PIDFILE_ENV)
+    if path:
+        try:
+            with open(path, "a") as fh:
+                fh.write(f"{os.getpid()}\n")
+        except OSError:
+            pass
+
+
+def run_isolated(fn, *args, budget: float, memory: int = DEFAULT_MEMORY):
+    """``fn(*args)`` in a forked child (own process group, dies with its parent, ``RLIMIT_AS`` of
+    ``memory`` bytes beyond what it inherits, ``RLIMIT_CPU`` of the budget plus a margin); returns its
+    result, re-raises its exception, raises :class:`IsolatedTimeout` after ``budget`` seconds. The child
+    group is killed on return, on timeout, on any exception here (Ctrl-C, SIGTERM turned into
+    SystemExit) and at interpreter exit."""
+    import atexit
+
+    budget = validate_budget(budget)
+    memory = validate_memory(memory)
+    if not _LIVE:
+        atexit.register(_kill_all_live)  # idempotent enough: the handler skips dead pids
+    parent = os.getpid()
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (runs in the child)
+        payload = None
+        try:
+            os.close(rfd)
+            try:
+                os.setpgid(0, 0)
+            except OSError:
+                pass
+            _die_with_parent(parent)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _limit_child(memory, budget)
+            _record_pid()
+            try:
+                payload = pickle.dumps(("ok", fn(*args)))
+            except MemoryError:
+                payload = pickle.dumps(("memory", None))
+            except BaseException as exc:  # noqa: BLE001 (reported to the parent)
+                try:
+                    payload = pickle.dumps(("raise", exc))
+                except Exception:  # noqa: BLE001 (an unpicklable exception)
+                    payload = pickle.dumps(("raise", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(wfd, view):]
+        except MemoryError:
+            pass
+        finally:
+            os._exit(0)
+    try:
+        os.setpgid(pid, pid)  # also here: killpg must work even before the child runs
+    except OSError:
+        pass
+    _LIVE.add(pid)
+    os.close(wfd)
+    chunks, deadline = [], time.monotonic() + budget
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise IsolatedTimeout(f"time budget of {budget:g} s ran out")
+            ready, _, _ = select.select([rfd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(rfd, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(rfd)
+        _kill_and_reap(pid)
+        _LIVE.discard(pid)
+    data = b"".join(chunks)
+    if not data:
+        raise MemoryError("the judge child stopped without a result (killed: memory or CPU limit)")
+    status, value = pickle.loads(data)
+    if status == "memory":
+        raise MemoryError("memory cap reached")
+    if status == "raise":
+        raise value
+    return value
+
+
+def _judge_in_child(q, kwargs):
+    return judge(q, **kwargs).to_json()
+
+
+def judge_with_budget(q, *, budget: float = 5.0, memory: int = DEFAULT_MEMORY, **kwargs) -> Verdict:
+    """:func:`judge` in an isolated child (:func:`run_isolated`): ``unknown`` when the time budget or the
+    memory cap runs out, ``error`` if the child itself fails."""
+    budget = validate_budget(budget)
+    kwargs.setdefault("symbolic_seconds", min(SYMBOLIC_SECONDS, 0.4 * budget))
+    vid = kwargs.get("vid", "")
+    try:
+        return Verdict(**run_isolated(_judge_in_child, q, kwargs, budget=budget, memory=memory))
+    except IsolatedTimeout:
+        return Verdict(vid, q.id, "unknown", f"the time budget of {budget:g} s ran out (--budget)")
+    except MemoryError:
+        return Verdict(vid, q.id, "unknown", f"the answer needs more than the memory cap of "
+                                             f"{validate_memory(memory) >> 20} MiB (--memory)")
+    except Exception as exc:  # noqa: BLE001
+        return Verdict(vid, q.id, "error", f"the judge failed ({type(exc).__name__}: {exc}); {BUG_REPORT}")
