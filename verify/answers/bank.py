@@ -18,7 +18,9 @@ import numpy as np
 from ..errors import ValidationError
 from .domains import parse_domain
 
-__all__ = ["Question", "BANK", "RELATIONS", "question_from_toml"]
+__all__ = ["Question", "BANK", "RELATIONS", "question_from_toml", "validate_question", "QUESTION_KEYS"]
+
+QUESTION_KEYS = ("id", "prompt", "symbols", "reference", "relation")
 
 RELATIONS = ("equal", "upper_bound", "lower_bound", "same_order")
 
@@ -135,11 +137,91 @@ BANK = (
 
 
 def question_from_toml(table: dict) -> Question:
-    """A custom ``[[question]]`` from an answers file (``id``, ``prompt``, ``symbols``, ``reference``, ``relation``)."""
+    """A custom ``[[question]]`` (``id``, ``prompt``, ``symbols``, ``reference``, ``relation``); raises
+    :class:`ValidationError` naming the question and the problem."""
+    if not isinstance(table, dict):
+        raise ValidationError("each [[question]] must be a table")
+    qid = table.get("id", "?")
     missing = [k for k in ("id", "symbols", "reference", "relation") if k not in table]
     if missing:
-        raise ValidationError(f"[[question]] {table.get('id', '?')!r} lacks {', '.join(missing)}")
+        raise ValidationError(f"[[question]] {qid!r} lacks {', '.join(missing)}")
+    unknown = sorted(set(table) - set(QUESTION_KEYS))
+    if unknown:
+        raise ValidationError(f"[[question]] {qid!r}: unknown keys {unknown}; use {', '.join(QUESTION_KEYS)}")
+    for key in ("id", "reference", "relation"):
+        if not isinstance(table[key], str):
+            raise ValidationError(f"[[question]] {qid!r}: {key} must be a string, got {type(table[key]).__name__}")
     if not isinstance(table["symbols"], dict):
-        raise ValidationError(f"[[question]] {table['id']!r}: symbols must be a table of name = \"domain\"")
-    return Question(str(table["id"]), str(table.get("prompt", "")), dict(table["symbols"]), str(table["reference"]),
-                    str(table["relation"]), source="custom")
+        raise ValidationError(f"[[question]] {qid!r}: symbols must be a table of name = \"domain\"")
+    bad = {k: v for k, v in table["symbols"].items() if not isinstance(v, str)}
+    if bad:
+        raise ValidationError(f"[[question]] {qid!r}: symbols.{next(iter(bad))} must be a domain string")
+    return Question(table["id"], str(table.get("prompt", "")), dict(table["symbols"]), table["reference"],
+                    table["relation"], source="custom")
+
+
+def validate_question(q: Question, *, min_defined: int | None = None) -> None:
+    """Check a custom question before any answer is judged against it: symbol names, domains that can
+    be drawn (bounds name earlier integer symbols, ranges not empty), a reference that parses and is
+    defined at enough sampled instances. Raises :class:`ValidationError` with the problem."""
+    import math
+    import re
+
+    from ..search import falsify
+    from .domains import instances
+    from .evaluate import EvalError, evaluate
+    from .judge import MIN_COMPARED, _ANSWER_FAILURES, _as_array, _key
+    from .language import FUNCTIONS, AnswerError, parse
+
+    need = MIN_COMPARED if min_defined is None else min_defined
+    seen = {}
+    for name, d in q.domains.items():
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) or name in FUNCTIONS or name in ("E", "O"):
+            raise ValidationError(f"question {q.id!r}: symbol name {name!r} is not allowed; use a letter followed "
+                                  f"by letters, digits or _, other than E, O and {', '.join(FUNCTIONS)}")
+        if d.kind == "integer":
+            for which, b in (("lower", d.lo), ("upper", d.hi)):
+                if isinstance(b, str) and not (b in seen and seen[b].kind == "integer"):
+                    raise ValidationError(f"question {q.id!r}: symbols.{name}: the {which} bound {b!r} is not an "
+                                          "integer symbol declared before it; declare it first or give a number")
+            if isinstance(d.lo, int) and isinstance(d.hi, int) and d.hi < d.lo:
+                raise ValidationError(f"question {q.id!r}: symbols.{name}: the range [{d.lo}, {d.hi}] is empty; "
+                                      "give [lower, upper] with lower <= upper")
+        seen[name] = d
+    if q.relation == "same_order" and not all(d.scalar for d in q.domains.values()):
+        raise ValidationError(f"question {q.id!r}: same_order needs scalar symbols (real or integer)")
+    try:
+        ref = parse(q.reference, q.domains)
+    except AnswerError as exc:
+        raise ValidationError(f"question {q.id!r}: the reference {q.reference!r} is not in the answer "
+                              f"language: {exc}") from None
+    if q.relation == "same_order":
+        return
+    defined, errors = set(), []
+
+    def count(point):
+        env, probs = point
+        try:
+            r = _as_array(evaluate(ref, env, probabilities=probs))
+        except EvalError as exc:
+            errors.append(str(exc))
+            raise
+        except _ANSWER_FAILURES:
+            return 0.0, {}
+        if r.size and all(math.isfinite(x) for x in r.ravel()):
+            defined.add(_key(point))
+        return 0.0, {}
+
+    try:
+        out = falsify(instances(q.domains), count, seed=0, max_examples=150, raise_errors=(EvalError,))
+    except EvalError as exc:
+        raise ValidationError(f"question {q.id!r}: the reference cannot be evaluated: {exc}") from None
+    except ValidationError as exc:  # an empty range found while drawing ([1, n] with n < 1)
+        raise ValidationError(f"question {q.id!r}: {exc}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValidationError(f"question {q.id!r}: its domains cannot be drawn ({type(exc).__name__}: {exc})") \
+            from None
+    exhausted = out.examples < 150 and defined
+    if len(defined) < need and not exhausted:
+        raise ValidationError(f"question {q.id!r}: the reference is defined at only {len(defined)} of "
+                              f"{out.examples} sampled instances; at least {need} are needed to judge answers")
