@@ -24,7 +24,8 @@ from .model import Evidence, Formula, RunContext
 from .numerics import compare_arrays, complex_step_jacobian, richardson_jacobian
 from .search import falsify
 from .symbolic import prove_zero
-from .tolerances import ROUNDOFF_MARGIN, STOCHASTIC_DELTA, tolerance
+from .tolerances import (ASYMPTOTIC_MIN_DECIDED, ASYMPTOTIC_SPREAD, ASYMPTOTIC_WINDOW, ROUNDOFF_MARGIN,
+                         STOCHASTIC_DELTA, tolerance)
 
 __all__ = [
     "SymbolicIdentity",
@@ -344,58 +345,129 @@ class DerivativeCheck:
 
 @dataclass(frozen=True)
 class AsymptoticCheck:
-    """A remainder is :math:`O(h^p)`: fit the log-log slope over a geometric ladder of h.
+    """A remainder is :math:`O(h^p)`: the local log-log slopes of a geometric ladder converge to >= p.
 
     ``remainder(candidate, point, hs)`` returns ``(r, floor)``: remainder norms at the
-    steps ``hs`` and a roundoff bound for each. A step enters the fit only when its
-    remainder exceeds ``ROUNDOFF_MARGIN`` times its floor, so roundoff moves each
-    log by at most ~0.1; the slope is fitted over the ``fit_last`` smallest such
-    steps. When fewer than 3 steps qualify, the remainder is negligible at every
-    step and the point passes (recorded as ``below_floor``).
+    steps ``hs`` (``h0 * 2**-k``) and a roundoff bound for each. A rung is *usable* when
+    its remainder exceeds ``ROUNDOFF_MARGIN`` times its floor. The local slope between
+    two usable neighbours is ``log2(r_k / r_{k+1})``. The ladder starts with ``steps``
+    rungs and is extended, ``EXTEND`` rungs at a time, until the last
+    ``ASYMPTOTIC_WINDOW`` local slopes agree within ``ASYMPTOTIC_SPREAD`` (the slope has
+    *converged*), up to ``max_steps`` rungs. Then, per point:
+
+    - converged and the last slope >= ``order - tol``: consistent;
+    - converged and below: refuted (the remainder has a lower order);
+    - every rung below its floor: the remainder is roundoff at every step (consistent,
+      counted as ``below_floor``);
+    - otherwise (the floor or ``max_steps`` reached before the slopes settled):
+      *undecided* -- no evidence either way, never counted as consistent.
+
+    The check is ``undecided`` when fewer than ``ASYMPTOTIC_MIN_DECIDED`` of its points
+    decided. ``remainder`` may also be called with ``precise=True`` (when
+    ``precise=True`` is set on the check) to evaluate in high precision where float64's
+    floor stops the ladder before the slopes settle.
     """
 
     remainder: Callable[..., Any]
     strategy: Callable[[], Any]
     order: float = 2.0
     steps: int = 9
-    fit_last: int = 4
+    max_steps: int = 48
+    precise: bool = False
     description: str = ""
     kind: str = "asymptotic"
 
+    EXTEND = 4
+
+    def __post_init__(self):
+        from .errors import ValidationError
+
+        if not (isinstance(self.steps, int) and 4 <= self.steps <= self.max_steps):
+            raise ValidationError(f"AsymptoticCheck steps={self.steps!r} must be an int in [4, max_steps={self.max_steps}]")
+        if not math.isfinite(self.order):
+            raise ValidationError(f"AsymptoticCheck order={self.order!r} must be finite")
+
+    def _ladder(self, candidate, point, ks, precise):
+        hs = 2.0 ** -np.asarray(ks, dtype=float)
+        if precise:
+            r, floor = self.remainder(candidate, point, hs, precise=True)
+        else:
+            r, floor = self.remainder(candidate, point, hs)
+        return np.asarray(r, dtype=float), np.asarray(floor, dtype=float)
+
     def slope_at(self, candidate: Formula, point) -> tuple[float, dict]:
-        """``(ratio, info)`` for one point; ratio > 1 means the order is too low."""
+        """``(ratio, info)`` for one point; ratio > 1 means the converged slope is too low."""
         tol = tolerance("asymptotic.slope")
-        hs = 2.0 ** -np.arange(self.steps)
-        r, floor = self.remainder(candidate, point, hs)
-        r = np.asarray(r, dtype=float)
-        keep = r > ROUNDOFF_MARGIN * np.asarray(floor, dtype=float)
-        if keep.sum() < 3:
-            return 0.0, {"slope": None, "below_floor": True}
-        x, y = np.log(hs[keep])[-self.fit_last:], np.log(r[keep])[-self.fit_last:]
-        slope = float(np.polyfit(x, y, 1)[0])
-        deficit = self.order - slope
-        ratio = max(deficit, 0.0) / tol.atol
-        return ratio, {"error": deficit, "tolerance": tol.atol, "ratio": ratio, "slope": slope,
-                       "expected_order": self.order, "steps_fitted": int(len(x))}
+        precise = False
+        ks = list(range(self.steps))
+        r, floor = self._ladder(candidate, point, ks, precise)
+        while True:
+            usable = np.isfinite(r) & (r > ROUNDOFF_MARGIN * floor) & (r > 0)
+            if not usable.any():
+                if precise or not self.precise:
+                    return 0.0, {"slope": None, "below_floor": True, "decided": True}
+            # local slopes over the deepest run of consecutive usable rungs
+            local = []
+            idx = np.flatnonzero(usable)
+            if idx.size:
+                j = i = int(idx[-1])
+                while i > 0 and usable[i - 1]:
+                    i -= 1
+                local = [(ks[k + 1], float(np.log2(r[k] / r[k + 1]))) for k in range(i, j)]
+            tail = [s for _, s in local[-ASYMPTOTIC_WINDOW:]]
+            if len(tail) == ASYMPTOTIC_WINDOW and max(tail) - min(tail) <= ASYMPTOTIC_SPREAD:
+                slope = tail[-1]
+                deficit = self.order - slope
+                ratio = max(deficit, 0.0) / tol.atol
+                return ratio, {"error": deficit, "tolerance": tol.atol, "ratio": ratio, "slope": slope,
+                               "local_slopes": [round(s, 4) for s in tail], "expected_order": self.order,
+                               "depth": int(ks[-1]) + 1, "precision": "mpmath" if precise else "float64",
+                               "decided": True}
+            deep_usable = bool(usable[-1])
+            if deep_usable and len(ks) < self.max_steps:
+                new = list(range(ks[-1] + 1, min(ks[-1] + 1 + self.EXTEND, self.max_steps)))
+                r2, f2 = self._ladder(candidate, point, new, precise)
+                ks, r, floor = ks + new, np.concatenate([r, r2]), np.concatenate([floor, f2])
+                continue
+            if not deep_usable and self.precise and not precise:
+                precise = True  # float64's floor stopped the ladder: redo it in high precision
+                r, floor = self._ladder(candidate, point, ks, precise)
+                continue
+            why = "maximum depth reached" if deep_usable else "roundoff floor reached"
+            return 0.0, {"slope": tail[-1] if tail else None, "local_slopes": [round(s, 4) for s in tail],
+                         "undecided": f"{why} before the local slopes settled", "depth": int(ks[-1]) + 1,
+                         "decided": False}
 
     def run(self, candidate: Formula, ctx: RunContext, *, label: str = "") -> Evidence:
         t0 = time.perf_counter()
         if candidate.numeric is None:
             return _skipped(self.kind, "asymptotic: candidate has no numeric form")
         tol = tolerance("asymptotic.slope")
-        below = {"count": 0}
+        counts = {"below": 0, "undecided": 0, "undecided_example": None}
 
         def evaluate(point):
             ratio, info = self.slope_at(candidate, point)
-            below["count"] += bool(info.get("below_floor"))
+            counts["below"] += bool(info.get("below_floor"))
+            if not info["decided"]:
+                counts["undecided"] += 1
+                counts["undecided_example"] = counts["undecided_example"] or {"point": readable(point), **info}
             return ratio, info
 
         out = falsify(self.strategy(), evaluate, seed=sub_seed(ctx.seed, label, "asymptotic"),
                       max_examples=ctx.profile.max_examples)
-        details = {"points_below_roundoff_floor": below["count"], "h_ladder": f"h0 * 2^-k, k < {self.steps}",
+        details = {"points_below_roundoff_floor": counts["below"], "points_undecided": counts["undecided"],
+                   "h_ladder": f"h0 * 2^-k, k < {self.steps}, extended to <= {self.max_steps} until "
+                               f"{ASYMPTOTIC_WINDOW} local slopes agree within {ASYMPTOTIC_SPREAD:g}",
                    "roundoff_margin": ROUNDOFF_MARGIN}
-        return _finish(self.kind, f"log-log slope of the remainder, order {self.order:g}", out,
-                       f"slope >= {self.order:g} - {tol.atol:g}", t0, details)
+        if counts["undecided_example"] is not None:
+            details["undecided_example"] = counts["undecided_example"]
+        ev = _finish(self.kind, f"converged local log-log slope of the remainder, order {self.order:g}", out,
+                     f"converged slope >= {self.order:g} - {tol.atol:g}", t0, details)
+        decided = out.examples - counts["undecided"]
+        if ev.verdict == "consistent" and decided < ASYMPTOTIC_MIN_DECIDED * out.examples:
+            ev.verdict = "undecided"
+            ev.method += f" (only {decided} of {out.examples} points decided)"
+        return ev
 
 
 # ---------------------------------------------------------------------------

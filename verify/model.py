@@ -19,7 +19,7 @@ from .errors import ValidationError
 __all__ = ["Formula", "Mutant", "Claim", "Profile", "PROFILES", "Evidence", "RunContext",
            "VERDICTS", "EXPECTED"]
 
-VERDICTS = ("proved", "consistent", "refuted", "error")
+VERDICTS = ("proved", "consistent", "undecided", "refuted", "error")
 EXPECTED = ("holds", "refuted")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
 

@@ -2,7 +2,8 @@
 
 Verdict of a claim from the evidence of its checks (skipped checks ignored):
 ``error`` if any check errored, else ``refuted`` if any refuted, else ``proved`` if
-some check proved it (and none contradicted), else ``consistent``.
+some check proved it (and none contradicted), else ``undecided`` if some check could not
+decide (never promoted to ``consistent``), else ``consistent``.
 A mutant counts as refuted when some check refutes it.
 """
 
@@ -68,6 +69,8 @@ def aggregate(evidence: list) -> str:
         return "refuted"
     if "proved" in verdicts:
         return "proved"
+    if "undecided" in verdicts:
+        return "undecided"
     return "consistent"
 
 

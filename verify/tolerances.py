@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Tolerance", "TOLERANCES", "EPS", "MP_DPS", "ROUNDOFF_MARGIN", "STOCHASTIC_DELTA", "ANSWER_MP_CONFIRM",
+__all__ = ["Tolerance", "TOLERANCES", "EPS", "MP_DPS", "ROUNDOFF_MARGIN", "STOCHASTIC_DELTA",
+           "ASYMPTOTIC_WINDOW", "ASYMPTOTIC_SPREAD", "ASYMPTOTIC_MIN_DECIDED", "ANSWER_MP_CONFIRM",
            "SAME_ORDER_DRIFT", "tolerance"]
 
 EPS = float(np.finfo(np.float64).eps)
@@ -29,6 +30,19 @@ MP_DPS = 50
 #: estimate is a median 150x above the real noise but 4.4x *below* it at worst,
 #: which is why the measured noise is used too.
 ROUNDOFF_MARGIN = 10.0
+
+#: An asymptotic check decides at a point when its last ASYMPTOTIC_WINDOW local slopes
+#: log2(r_k / r_{k+1}) (successive halvings of h) agree within ASYMPTOTIC_SPREAD. For a
+#: remainder C h^p (1 + c h^q + ...), the local slope is p + O(h^q) and its successive
+#: differences shrink by 2^-q; once three agree within 0.1 the last one is within
+#: 0.1 / (2^q - 1) of p (0.1 for q = 1, 0.24 for q = 1/2), inside the 0.3 of
+#: "asymptotic.slope", while the mutants' slopes differ by >= 1.
+ASYMPTOTIC_WINDOW = 3
+ASYMPTOTIC_SPREAD = 0.1
+
+#: An asymptotic check is ``undecided`` (not consistent) unless at least this fraction of
+#: its points decided (converged slope or remainder at roundoff on the whole ladder).
+ASYMPTOTIC_MIN_DECIDED = 0.5
 
 #: False-failure rate of one Monte Carlo comparison (one point). A check evaluates
 #: at most a few hundred points, so its false-failure rate is <= 1e-6 by a union bound.
@@ -143,10 +157,10 @@ TOLERANCES: dict[str, Tolerance] = {
         rtol=0.0,
         atol=0.3,
         reason=(
-            "a remainder O(h^p) fitted over its 4 smallest usable steps (3 halvings of h, "
-            "each >= ROUNDOFF_MARGIN x noise) has a least-squares slope within 0.1 of p in "
-            "the asymptotic regime; an O(h^(p-1)) term moves it by 1, so 0.3 separates the "
-            "two with margin on both sides."
+            "the converged local slope of a remainder O(h^p) (ASYMPTOTIC_WINDOW local "
+            "slopes within ASYMPTOTIC_SPREAD, every rung >= ROUNDOFF_MARGIN x its noise) is "
+            "within 0.1 of p for an O(h) correction (0.24 for O(h^0.5)); an O(h^(p-1)) "
+            "term moves it by 1, so 0.3 separates the two with margin on both sides."
         ),
     ),
 }
