@@ -330,7 +330,8 @@ def _check(args) -> int:
         if not isinstance(a, dict):
             v = Verdict(vid, qid, "invalid", "each [[answer]] must be a table")
         elif qid in broken:
-            v = Verdict(vid, qid, "invalid", f"question {qid!r} is broken: {broken[qid]}")
+            why = broken[qid].removeprefix(f"question {qid!r}: ")
+            v = Verdict(vid, qid, "invalid", f"question {qid!r} is broken: {why}")
         elif qid in disabled:
             v = Verdict(vid, qid, "invalid", f"question {qid!r} is defined in the answers file, and custom "
                                              "questions are disabled (--no-custom-questions)")

@@ -294,7 +294,7 @@ def _answer_value(ans, env, probs):
 
 def _failure(exc) -> str:
     if isinstance(exc, np.linalg.LinAlgError):
-        return f"{exc}: a singular matrix is inverted" if "ingular" in str(exc) else str(exc)
+        return "a singular matrix is inverted" if "ingular" in str(exc) else str(exc)
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -325,7 +325,7 @@ def _equal(q, vid, ans, ref, seed, max_examples, symbolic_seconds):
             d = _confirmed_difference(ans, ref, env, probs)
             if d <= ANSWER_MP_CONFIRM:  # a float64 artefact (rounding, overflow): equal at 50+ digits
                 return 0.0, {"why": "equal at 50 digits"}
-            why += "; confirmed at 50 digits"
+            why = (why + "; " if why else "") + "confirmed at 50 digits"
         return rr, {"why": why, "answer": a, "reference": r}
 
     out = _search(q, ratio, seed, max_examples)
