@@ -265,6 +265,8 @@ def to_sympy(node, symbols: dict):
             return -go(n.a)
         if isinstance(n, Order):
             return go(n.a)
+        if isinstance(n, Call) and n.func in ("max", "min") and len(n.args) == 1:
+            raise NotScalar(f"{n.func}(x) of one argument needs a vector")  # the numeric stage says invalid
         if isinstance(n, Call) and n.func in ("log", "exp", "sqrt", "abs", "max", "min"):
             f = {"log": sp.log, "exp": sp.exp, "sqrt": sp.sqrt, "abs": sp.Abs, "max": sp.Max, "min": sp.Min}[n.func]
             return f(*[go(a) for a in n.args])

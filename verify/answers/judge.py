@@ -502,6 +502,7 @@ def judge(q, *, answer=None, latex=None, vid: str = "", seed: int = 0, max_examp
 # ---------------------------------------------------------------------------
 
 _LIVE: set = set()  #: pids (= process groups) of judge children still running
+_ATEXIT = False
 
 
 class IsolatedTimeout(Exception):
@@ -573,8 +574,10 @@ def run_isolated(fn, *args, budget: float, memory: int = DEFAULT_MEMORY):
 
     budget = validate_budget(budget)
     memory = validate_memory(memory)
-    if not _LIVE:
-        atexit.register(_kill_all_live)  # idempotent enough: the handler skips dead pids
+    global _ATEXIT
+    if not _ATEXIT:
+        atexit.register(_kill_all_live)
+        _ATEXIT = True
     parent = os.getpid()
     rfd, wfd = os.pipe()
     pid = os.fork()
