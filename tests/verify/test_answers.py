@@ -197,6 +197,8 @@ def test_check_command_mixed_file(tmp_path, capsys):
     assert verdicts["hostile"]["verdict"] == "invalid"
     assert verdicts["custom"]["verdict"] == "correct"
     assert verdicts["rnn-official"]["verdict"] == "incorrect"
+    assert verdicts["too-large"]["verdict"] == "invalid" and "too large" in verdicts["too-large"]["message"]
+    assert verdicts["singular"]["verdict"] == "incorrect"
     assert set(verdicts["baseline-wrong"]) == {"id", "question", "verdict", "message", "counterexample"}
 
 

@@ -539,17 +539,19 @@ def _vm_size() -> int:
 
 
 def _limit_child(memory: int, budget: float) -> None:
+    """RLIMIT_AS: what the child inherits (the interpreter, NumPy, SymPy: ~0.4 GB of address space) plus
+    ``memory``; RLIMIT_CPU: the budget plus CPU_MARGIN seconds (SIGXCPU), hard limit CPU_MARGIN later."""
     import resource
 
-    # the cap counts from what the child inherits (the interpreter, NumPy, SymPy: ~0.4 GB of address space)
-    cap = _vm_size() + memory
-    for which, soft in ((resource.RLIMIT_AS, cap), (resource.RLIMIT_CPU, int(math.ceil(budget)) + CPU_MARGIN)):
+    cpu = int(math.ceil(budget)) + CPU_MARGIN
+    for which, soft, hard in ((resource.RLIMIT_AS, _vm_size() + memory, None),
+                              (resource.RLIMIT_CPU, cpu, cpu + CPU_MARGIN)):
         try:
-            _, hard = resource.getrlimit(which)
-            new_hard = hard if hard == resource.RLIM_INFINITY or hard >= soft else soft
-            if which == resource.RLIMIT_CPU and (hard == resource.RLIM_INFINITY or hard > soft + CPU_MARGIN):
-                new_hard = soft + CPU_MARGIN
-            resource.setrlimit(which, (min(soft, hard) if hard != resource.RLIM_INFINITY else soft, new_hard))
+            _, old_hard = resource.getrlimit(which)
+            if old_hard != resource.RLIM_INFINITY:  # a limit can only be lowered
+                soft = min(soft, old_hard)
+                hard = old_hard if hard is None else min(hard, old_hard)
+            resource.setrlimit(which, (soft, resource.RLIM_INFINITY if hard is None else hard))
         except (ValueError, OSError):
             pass
 
