@@ -783,6 +783,9 @@ def parse_latex(tex: str, symbols, array_names=frozenset()) -> Node:
         except AnswerError as exc:
             lark_error = str(exc)
     plain = _latex_to_plain(tex, set(symbols), frozenset(array_names))
+    if len(plain) > MAX_LENGTH:
+        raise AnswerError(f"the LaTeX answer becomes {len(plain)} characters in the plain language (juxtaposed "
+                          f"letters become products); at most {MAX_LENGTH} are allowed: shorten it")
     try:
         return parse(plain, symbols)
     except AnswerError as exc:
