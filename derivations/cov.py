@@ -242,6 +242,22 @@ def flow_inverse(layers, x):
     return z
 
 
+def flow_nonsmooth_points(layers):
+    r"""Where the density of :math:`f(Z)` fails to be smooth: the images :math:`f_L\circ\cdots\circ f_{l+1}(z_0)` of
+    the centres of the radial layers, one row each.
+
+    Every other layer is analytic. The radial map :math:`u + \beta h(r)(u - z_0)` depends on
+    :math:`r = \|u - z_0\|`, which is not differentiable at :math:`u = z_0`: its Jacobian is continuous there
+    (both sides give :math:`(1 + \beta/\alpha)I`) but the radial log-det
+    :math:`\log(1 + \beta h + \beta h'r)` has a kink (slope :math:`\mp 2\beta/(\alpha(\alpha+\beta))` on either
+    side in 1-D), so the density is continuous with a jump in its first derivative at the image of
+    :math:`z_0`. A quadrature of the density must break there; otherwise a Gauss-Kronrod panel whose end
+    lies near the kink misses it with both of its rules alike and reports a tiny error."""
+    points = [flow_forward(layers[l + 1:], np.asarray(layer[1], dtype=float))[0]
+              for l, layer in enumerate(layers) if layer[0] == "radial"]
+    return np.array(points, dtype=float) if points else np.zeros((0, 0))
+
+
 def flow_log_density(layers, x, *, logdet_sign=-1.0, at_output=False, radial_extra_power=0):
     r"""Derived: :math:`\log p_X(x) = \log N(f^{-1}(x); 0, I) - \sum_l\log|\det J_l(u_{l-1})|`, each layer's
     log-det at its own input (affine :math:`\log|\det A|`; sinh :math:`\sum\log\cosh u`; planar

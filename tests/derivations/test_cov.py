@@ -1,0 +1,46 @@
+"""Flows: where the derived density is not smooth (the images of the radial centres)."""
+
+import numpy as np
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from derivations import cov as C
+from verify import strategies as S
+from verify.numerics import complex_step_jacobian
+
+_SMOOTH = ("affine", "sinh", "planar")
+
+
+@st.composite
+def _one_radial(draw):
+    """smooth layers, one radial layer, smooth layers (1-D)."""
+    before = draw(st.one_of(st.just(()), S.flow_layers(dim=1, max_layers=1, kinds=_SMOOTH)))
+    after = draw(st.one_of(st.just(()), S.flow_layers(dim=1, max_layers=1, kinds=_SMOOTH)))
+    return before + draw(S.flow_layers(dim=1, max_layers=1, kinds=("radial",))) + after
+
+
+@given(_one_radial())
+@example((("radial", np.array([0.6]), 0.25, 0.0625), ("planar", np.array([0.5]), np.array([0.5]), 1.0)))
+def test_log_density_has_its_kink_at_the_image_of_the_radial_centre(layers):
+    r"""One-sided slopes of log p_X at the reported point differ by the radial log-det's slope jump
+    :math:`4\beta/(\alpha(\alpha+\beta))` in u times :math:`|du/dx| = (\alpha/(\alpha+\beta))/|J_{\rm after}|`, with
+    :math:`J_{\rm after}` the complex-step derivative of the layers after the radial one at its centre.
+    A point off the kink would show no jump (the density is analytic elsewhere)."""
+    (k,), = C.flow_nonsmooth_points(layers)
+    i = next(j for j, l in enumerate(layers) if l[0] == "radial")
+    _, z0, alpha, beta = layers[i]
+    J, _ = complex_step_jacobian(lambda U: C.flow_forward(layers[i + 1:], U), np.asarray(z0, float))
+    predicted = 4.0 * beta / (alpha + beta) ** 2 / abs(J[0, 0])  # x-right is u-left where J < 0
+
+    def log_px(x):
+        return float(C.flow_log_density(layers, [[x]])[0])
+
+    h = 1e-5 * max(1.0, abs(k))
+    right = (-3 * log_px(k) + 4 * log_px(k + h) - log_px(k + 2 * h)) / (2 * h)  # one-sided, O(h^2)
+    left = (3 * log_px(k) - 4 * log_px(k - h) + log_px(k - 2 * h)) / (2 * h)
+    assert abs((right - left) - predicted) <= 1e-3 * abs(predicted) + 1e-4 * (1 + abs(left) + abs(right))
+
+
+def test_no_radial_layer_no_kink():
+    layers = (("sinh",), ("planar", np.array([0.5]), np.array([0.5]), 1.0))
+    assert C.flow_nonsmooth_points(layers).size == 0
