@@ -3,7 +3,7 @@
 Every message names the argument and its value and says what to do instead.
 """
 
-__all__ = ["VerifyError", "ValidationError", "RegistryError", "CheckError"]
+__all__ = ["VerifyError", "ValidationError", "RegistryError", "CheckError", "CheckFailed", "CheckUndecided"]
 
 
 class VerifyError(Exception):
@@ -23,3 +23,27 @@ class RegistryError(VerifyError, KeyError):
 
 class CheckError(VerifyError):
     """A check could not run (as opposed to a check that ran and failed)."""
+
+
+class CheckFailed(VerifyError, AssertionError):
+    """A check ran and found a counterexample; ``.evidence`` holds it (point, both sides, seed).
+
+    An :class:`AssertionError`, so a failing check inside a test fails the test; ``str()`` is
+    the evidence table.
+    """
+
+    def __init__(self, evidence):
+        self.evidence = evidence
+        super().__init__(str(evidence))
+
+
+class CheckUndecided(VerifyError, AssertionError):
+    """A check ran but could not decide (an asymptotic slope that never settled, say).
+
+    Never a pass: it fails a test like :class:`CheckFailed`, but it is not a refutation
+    either (a mutant that is only undecided has not been refuted). ``.evidence`` says why.
+    """
+
+    def __init__(self, evidence):
+        self.evidence = evidence
+        super().__init__(str(evidence))
