@@ -21,51 +21,20 @@ matrix expression of symbolic size) is identically zero:
 from __future__ import annotations
 
 import random
-import signal
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-__all__ = ["prove_zero", "SymbolicOutcome", "time_budget", "BudgetExceeded"]
+__all__ = ["prove_zero", "SymbolicOutcome", "SYMBOLIC_MEMORY"]
 
 
-class BudgetExceeded(Exception):
-    """Raised inside :func:`time_budget` when the budget runs out."""
-
+#: bytes a symbolic proof may allocate beyond what its process holds (it runs in a child)
+SYMBOLIC_MEMORY = 4 << 30
 
 #: ``expand`` is tried on entries up to this size (it can blow up on large rational functions)
 EXPAND_MAX_OPS = 400
-
-
-@contextmanager
-def time_budget(seconds: float):
-    """Interrupt the block after ``seconds`` (main thread on POSIX; otherwise unenforced).
-
-    Yields ``True`` when the budget is enforced.
-    """
-    enforce = (
-        seconds is not None
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-    if not enforce:
-        yield False
-        return
-
-    def _handler(signum, frame):
-        raise BudgetExceeded
-
-    old = signal.signal(signal.SIGALRM, _handler)
-    signal.setitimer(signal.ITIMER_REAL, float(seconds))
-    try:
-        yield True
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 @dataclass
@@ -96,14 +65,27 @@ def prove_zero(
 
     With ``normal_form=False`` only step 2 runs: the outcome is ``refuted`` or
     ``inconclusive`` (zero at every sampled point), never ``proved``.
+
+    The work runs in a forked child (:func:`verify.answers.judge.run_isolated`: own
+    process group, dies with its parent, memory cap) that is killed when ``budget_s``
+    runs out; the outcome is then ``inconclusive``. Nothing relies on SIGALRM, which
+    SymPy can swallow inside a finaliser or a lazy import.
     """
+    from .answers.judge import IsolatedTimeout, run_isolated
+
+    try:
+        return run_isolated(_prove_zero, expr, seed, points, normal_form,
+                            budget=min(float(budget_s), 600.0), memory=SYMBOLIC_MEMORY)
+    except IsolatedTimeout:
+        return SymbolicOutcome("inconclusive", f"time budget {budget_s:g} s exceeded (symbolic work killed)")
+    except MemoryError:
+        return SymbolicOutcome("inconclusive", "memory cap reached (symbolic work killed)")
+
+
+def _prove_zero(expr, seed, points, normal_form) -> SymbolicOutcome:
     t0 = time.perf_counter()
     if isinstance(expr, MatrixExpr):
-        try:
-            with time_budget(budget_s):
-                z = expr.expand().doit()
-        except BudgetExceeded:
-            return SymbolicOutcome("inconclusive", "matrix-level expand: time budget exceeded")
+        z = expr.expand().doit()
         if z == 0 or isinstance(z, sp.ZeroMatrix) or (
             hasattr(z, "is_ZeroMatrix") and z.is_ZeroMatrix
         ):
@@ -124,78 +106,71 @@ def prove_zero(
     used = 0
     transcendental = False
     try:
-        with time_budget(budget_s):
-            # 1. exact evaluation at random rational points (definite counterexamples)
-            tries = 0
-            while used < points and tries < 10 * points:
-                tries += 1
-                subs = {g: _random_rational(rng, bool(g.is_positive)) for g in gens}
-                vals = [e.xreplace(subs) for e in entries]  # exact rationals in, exact value out
-                if any(v.has(sp.zoo, sp.nan, sp.oo) for v in vals):
-                    continue  # a pole of the rational function: draw another point
-                used += 1
-                for idx, v in enumerate(vals):
-                    if v != 0 and not v.is_Rational:
-                        # transcendental constants (tanh(3/7)...): decide at 50 digits; a
-                        # value below 1e-30 is a zero to that precision, not a counterexample
-                        mag = abs(complex(v.evalf(50)))
-                        if mag < 1e-30:
-                            transcendental = True
-                            continue
-                        return SymbolicOutcome(
-                            "refuted", "mpmath (50 digits) at a random rational point",
-                            {"entry": idx, "value": f"{mag:.3g}",
-                             "point": {str(g): str(subs[g]) for g in gens}},
-                        )
-                    if v != 0:
-                        return SymbolicOutcome(
-                            "refuted",
-                            "exact evaluation at a random rational point",
-                            {
-                                "entry": idx,
-                                "value": str(v),
-                                "point": {str(g): str(subs[g]) for g in gens},
-                            },
-                        )
-            # an identity that holds term by term (transcendental pieces and all) expands to 0
-            # (only for entries with transcendental functions: rational functions go to
-            # the fraction field, and expanding them can take minutes)
-            if any(e.has(sp.Function) for e in entries) and all(
-                    e.count_ops() <= EXPAND_MAX_OPS and sp.expand(e) == 0 for e in entries):
-                return SymbolicOutcome(
-                    "proved", "expands to zero term by term",
-                    {"rational_points": used, "seconds": round(time.perf_counter() - t0, 3)},
-                )
-            if transcendental:
-                return SymbolicOutcome(
-                    "inconclusive",
-                    f"below 1e-30 at 50 digits at {used} random rational points (transcendental; no proof)",
-                    {"rational_points": used},
-                )
-            if not normal_form:
-                return SymbolicOutcome(
-                    "inconclusive",
-                    f"zero at {used} random rational points (Schwartz-Zippel; no normal form)",
-                    {"rational_points": used},
-                )
-            # 2. proof-grade normal form in the fraction field
-            if gens:
-                K = sp.QQ.frac_field(*gens)
-                for e in entries:
-                    if K.from_sympy(e) != K.zero:
-                        return SymbolicOutcome(
-                            "inconclusive", "fraction field: non-zero normal form",
-                            {"rational_points": used},
-                        )
-            else:
-                if any(e != 0 for e in entries):
-                    return SymbolicOutcome("refuted", "exact constant evaluation", {})
-    except BudgetExceeded:
-        return SymbolicOutcome(
-            "inconclusive",
-            f"time budget {budget_s:g} s exceeded; zero at {used} random rational points",
-            {"rational_points": used},
-        )
+        # 1. exact evaluation at random rational points (definite counterexamples)
+        tries = 0
+        while used < points and tries < 10 * points:
+            tries += 1
+            subs = {g: _random_rational(rng, bool(g.is_positive)) for g in gens}
+            vals = [e.xreplace(subs) for e in entries]  # exact rationals in, exact value out
+            if any(v.has(sp.zoo, sp.nan, sp.oo) for v in vals):
+                continue  # a pole of the rational function: draw another point
+            used += 1
+            for idx, v in enumerate(vals):
+                if v != 0 and not v.is_Rational:
+                    # transcendental constants (tanh(3/7)...): decide at 50 digits; a
+                    # value below 1e-30 is a zero to that precision, not a counterexample
+                    mag = abs(complex(v.evalf(50)))
+                    if mag < 1e-30:
+                        transcendental = True
+                        continue
+                    return SymbolicOutcome(
+                        "refuted", "mpmath (50 digits) at a random rational point",
+                        {"entry": idx, "value": f"{mag:.3g}",
+                         "point": {str(g): str(subs[g]) for g in gens}},
+                    )
+                if v != 0:
+                    return SymbolicOutcome(
+                        "refuted",
+                        "exact evaluation at a random rational point",
+                        {
+                            "entry": idx,
+                            "value": str(v),
+                            "point": {str(g): str(subs[g]) for g in gens},
+                        },
+                    )
+        # an identity that holds term by term (transcendental pieces and all) expands to 0
+        # (only for entries with transcendental functions: rational functions go to
+        # the fraction field, and expanding them can take minutes)
+        if any(e.has(sp.Function) for e in entries) and all(
+                e.count_ops() <= EXPAND_MAX_OPS and sp.expand(e) == 0 for e in entries):
+            return SymbolicOutcome(
+                "proved", "expands to zero term by term",
+                {"rational_points": used, "seconds": round(time.perf_counter() - t0, 3)},
+            )
+        if transcendental:
+            return SymbolicOutcome(
+                "inconclusive",
+                f"below 1e-30 at 50 digits at {used} random rational points (transcendental; no proof)",
+                {"rational_points": used},
+            )
+        if not normal_form:
+            return SymbolicOutcome(
+                "inconclusive",
+                f"zero at {used} random rational points (Schwartz-Zippel; no normal form)",
+                {"rational_points": used},
+            )
+        # 2. proof-grade normal form in the fraction field
+        if gens:
+            K = sp.QQ.frac_field(*gens)
+            for e in entries:
+                if K.from_sympy(e) != K.zero:
+                    return SymbolicOutcome(
+                        "inconclusive", "fraction field: non-zero normal form",
+                        {"rational_points": used},
+                    )
+        else:
+            if any(e != 0 for e in entries):
+                return SymbolicOutcome("refuted", "exact constant evaluation", {})
     except (sp.PolynomialError, sp.CoercionFailed, NotImplementedError, ValueError) as exc:
         return SymbolicOutcome(
             "inconclusive", f"not a rational function ({type(exc).__name__})",
