@@ -1,0 +1,1 @@
+"""Runnable examples: ``my_claims`` (a user's own claim module)."""
