@@ -201,11 +201,12 @@ def _to_numpy(value, name: str) -> np.ndarray:
     return arr
 
 
-def _point_array(a, name: str) -> np.ndarray:
+def _point_array(a, name: str, allow_complex: bool = False) -> np.ndarray:
     if hasattr(a, "detach") and hasattr(a, "numpy"):
         a = a.detach().cpu().numpy()
     try:
-        arr = np.asarray(a, dtype=float)
+        arr = np.asarray(a)
+        arr = arr.astype(complex if allow_complex and np.iscomplexobj(arr) else float)
     except (TypeError, ValueError):
         raise ValidationError(f"{name}={a!r} is not an array of real numbers; pass a NumPy array, a "
                               "float, or a tuple of them (one per argument)") from None
@@ -214,11 +215,11 @@ def _point_array(a, name: str) -> np.ndarray:
     return arr
 
 
-def _as_args(point, name="point") -> tuple:
+def _as_args(point, name="point", allow_complex=False) -> tuple:
     """A point is one argument, or a tuple of arguments."""
     if isinstance(point, tuple):
-        return tuple(_point_array(a, f"{name}[{i}]") for i, a in enumerate(point))
-    return (_point_array(point, name),)
+        return tuple(_point_array(a, f"{name}[{i}]", allow_complex) for i, a in enumerate(point))
+    return (_point_array(point, name, allow_complex),)
 
 
 def _raw_args(point) -> tuple:
@@ -645,7 +646,7 @@ def check_identity(lhs, rhs, *points_or_strategy, max_examples: int = 100, seed:
     from .numerics import compare_arrays
 
     def evaluate(point):
-        args = _as_args(point)
+        args = _as_args(point, allow_complex=True)
         lv, rv = L(*args), R(*args)
         if lv.shape != rv.shape and lv.size != rv.size:
             raise ValidationError(f"lhs returned shape {lv.shape} but rhs returned shape {rv.shape}; "
