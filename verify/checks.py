@@ -359,8 +359,10 @@ class AsymptoticCheck:
     - converged and below: refuted (the remainder has a lower order);
     - every rung below its floor: the remainder is roundoff at every step (consistent,
       counted as ``below_floor``);
-    - otherwise (the floor or ``max_steps`` reached before the slopes settled):
-      *undecided* -- no evidence either way, never counted as consistent.
+    - at ``max_steps`` with unsettled slopes that all lie on one side of ``order - tol``
+      over the window: decided by that side (the largest slope is reported);
+    - otherwise (the floor, or ``max_steps`` with slopes on both sides, reached before
+      the slopes settled): *undecided* -- no evidence either way, never counted as consistent.
 
     The check is ``undecided`` when fewer than ``ASYMPTOTIC_MIN_DECIDED`` of its points
     decided. ``remainder`` may also be called with ``precise=True`` (when
@@ -433,6 +435,18 @@ class AsymptoticCheck:
                 precise = True  # float64's floor stopped the ladder: redo it in high precision
                 r, floor = self._ladder(candidate, point, ks, precise)
                 continue
+            if deep_usable and len(tail) == ASYMPTOTIC_WINDOW and (
+                    max(tail) < self.order - tol.atol or min(tail) >= self.order - tol.atol):
+                # at the maximum depth, slopes that have not settled but lie on one side of the
+                # threshold over the whole window decide: a remainder still not shrinking like
+                # h^p after max_steps halvings is not O(h^p) on any ladder the check can afford
+                slope = max(tail)
+                deficit = self.order - slope
+                ratio = max(deficit, 0.0) / tol.atol
+                return ratio, {"error": deficit, "tolerance": tol.atol, "ratio": ratio, "slope": slope,
+                               "local_slopes": [round(s, 4) for s in tail], "expected_order": self.order,
+                               "depth": int(ks[-1]) + 1, "settled": False,
+                               "precision": "mpmath" if precise else "float64", "decided": True}
             why = "maximum depth reached" if deep_usable else "roundoff floor reached"
             return 0.0, {"slope": tail[-1] if tail else None, "local_slopes": [round(s, 4) for s in tail],
                          "undecided": f"{why} before the local slopes settled", "depth": int(ks[-1]) + 1,
