@@ -5,7 +5,7 @@ Registered through the ``pytest11`` entry point (name ``verify``; disable with
 
 * ``pytest --verify-claims MODULE`` collects ``MODULE.CLAIMS`` as test items, one per
   claim (``MODULE::claim.id``) and, with ``--verify-mutants``, one per mutant
-  (``MODULE::claim.id~mutant``), which passes only when the mutant is refuted. Given
+  (``MODULE::claim.id[mutant]``), which passes only when the mutant is refuted. Given
   without test paths, only the claims run (the ``testpaths`` are not collected).
   The module is imported with the invocation directory on ``sys.path``, so
   ``pytest --verify-claims docs.examples.my_claims`` works from a project's root.
@@ -151,7 +151,7 @@ class ClaimsModule(pytest.Collector):
                                         "every entry must be a verify.Claim")
             out.append(ClaimItem.from_parent(self, name=claim.id, claim=claim, mutant=None))
             if mutants:
-                out += [ClaimItem.from_parent(self, name=f"{claim.id}~{m.name}", claim=claim, mutant=m)
+                out += [ClaimItem.from_parent(self, name=f"{claim.id}[{m.name}]", claim=claim, mutant=m)
                         for m in claim.mutants]
         return out
 
