@@ -66,12 +66,12 @@ def prove_zero(
     With ``normal_form=False`` only step 2 runs: the outcome is ``refuted`` or
     ``inconclusive`` (zero at every sampled point), never ``proved``.
 
-    The work runs in a forked child (:func:`verify.answers.judge.run_isolated`: own
+    The work runs in a forked child (:func:`verify.isolation.run_isolated`: own
     process group, dies with its parent, memory cap) that is killed when ``budget_s``
     runs out; the outcome is then ``inconclusive``. Nothing relies on SIGALRM, which
     SymPy can swallow inside a finaliser or a lazy import.
     """
-    from .answers.judge import IsolatedTimeout, run_isolated
+    from .isolation import IsolatedTimeout, run_isolated
 
     try:
         return run_isolated(_prove_zero, expr, seed, points, normal_form,
