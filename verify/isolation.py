@@ -78,6 +78,7 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 _ATEXIT = False
+_LIVE: set = set()  #: pids (= process groups) of children still running
 
 
 class IsolatedTimeout(Exception):
