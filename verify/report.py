@@ -65,6 +65,9 @@ def format_table(results, *, mutants: bool) -> str:
                 lines.append(f"{r.id}: {e.check} counterexample {json.dumps(e.counterexample, default=str)[:400]}")
             if e.verdict == "error":
                 lines.append(f"{r.id}: {e.check} error: {e.details.get('error', e.method)}")
+            if e.verdict == "undecided":
+                lines.append(f"{r.id}: {e.check} undecided ({e.method}); e.g. "
+                             f"{json.dumps(e.details.get('undecided_example'), default=str)[:300]}")
     return "\n".join(lines)
 
 
