@@ -290,3 +290,14 @@ def test_evidence_json_is_plain_data():
     doc = info.value.evidence.to_json()
     assert json.loads(json.dumps(doc))["point"] == X0.tolist()
     assert doc["verdict"] == "refuted" and math.isfinite(doc["ratio"])
+
+
+def test_readme_gradient_example_runs_in_at_most_five_lines():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Is my gradient right?", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert len(code.strip().splitlines()) <= 5
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # our own README, not user input
