@@ -12,6 +12,7 @@ import math
 from functools import partial
 from typing import NamedTuple
 
+import mpmath
 import numpy as np
 from hypothesis import strategies as st
 
@@ -70,12 +71,18 @@ def _step_terms(p, *, variant="derived"):
     return {"first": first, "second": 0.5 * curv}
 
 
-def _step_remainder(candidate, p, hs, *, order):
-    """|| theta(psi - h grad_psi L) - theta(psi) - (h first + h^2 second [order 3]) ||; floor from roundoff."""
+def _step_remainder(candidate, p, hs, *, order, precise=False):
+    """|| theta(psi - h grad_psi L) - theta(psi) - (h first + h^2 second [order 3]) ||; floor from roundoff.
+
+    With ``precise=True`` the primitive side (theta and grad_psi L) is evaluated at 60 digits
+    (mpmath solves and central differences); the floor is then only the float64 roundoff of the
+    candidate's own terms, which shrinks with h, so the ladder can go much deeper."""
     terms = candidate.numeric(p)
     g = _loss_gradient_psi(p)
-    theta0 = OI.theta_hat(p.psi[None], eta=p.eta)[0]
     h_scale = 0.2 / (1.0 + np.abs(g).max())
+    if precise:
+        return _step_remainder_mp(terms, p, hs * h_scale, order)
+    theta0 = OI.theta_hat(p.psi[None], eta=p.eta)[0]
     rem, floor = [], []
     for h in hs * h_scale:
         moved = OI.theta_hat((p.psi - h * g)[None], eta=p.eta)[0] - theta0
@@ -84,6 +91,28 @@ def _step_remainder(candidate, p, hs, *, order):
             pred = pred + h * h * terms["second"]
         rem.append(np.linalg.norm(moved - pred))
         floor.append(1e3 * EPS * (1.0 + np.abs(theta0).max()) / (1.0 - p.eta))
+    return np.array(rem), np.array(floor)
+
+
+def _step_remainder_mp(terms, p, hs, order, dps=60):
+    with mpmath.workdps(dps):
+        psi = [mpmath.mpf(float(v)) for v in p.psi]
+        theta0 = OI.theta_hat_mp(psi, eta=p.eta)
+        J = OI.jacobian_oracle_mp(p.psi, eta=p.eta, dps=dps)
+        r = [t - float(y) for t, y in zip(theta0, p.y)]
+        g = [mpmath.fsum(J[i][k] * r[i] for i in range(len(r))) for k in range(len(psi))]
+        first = [mpmath.mpf(float(v)) for v in terms["first"]]
+        second = [mpmath.mpf(float(v)) for v in terms["second"]]
+        big1, big2 = float(np.abs(terms["first"]).max()), float(np.abs(terms["second"]).max())
+        rem, floor = [], []
+        for h in hs:
+            hm = mpmath.mpf(float(h))
+            moved = OI.theta_hat_mp([a - hm * b for a, b in zip(psi, g)], eta=p.eta)
+            res = [m - t0 - hm * f1 - (hm * hm * f2 if order == 3 else 0)
+                   for m, t0, f1, f2 in zip(moved, theta0, first, second)]
+            rem.append(float(mpmath.sqrt(mpmath.fsum(x * x for x in res))))
+            # the candidate's terms are float64 (relative error <= 1e3 eps cond(A), cond <= 2/(1-eta))
+            floor.append(1e3 * EPS / (1.0 - p.eta) * (h * big1 + h * h * big2))
     return np.array(rem), np.array(floor)
 
 
@@ -100,6 +129,7 @@ FLOW = Claim(
         AsymptoticCheck(remainder=partial(_step_remainder, order=2), strategy=_flow_points, order=2.0, steps=8,
                         description="gradient step in psi (complex-step gradient, linear solves) vs the first-order term"),
         AsymptoticCheck(remainder=partial(_step_remainder, order=3), strategy=_flow_points, order=3.0, steps=8,
+                        max_steps=30, precise=True,
                         description="the same step vs first plus second-order terms: remainder O(h^3)"),
     ),
     mutants=(
