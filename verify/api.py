@@ -89,7 +89,14 @@ class CheckEvidence:
     ``verdict`` is ``consistent``, ``refuted`` or ``undecided``; ``ratio`` is error over
     tolerance at ``point`` (above 1 is a failure); ``entry`` indexes the worst entry;
     ``claimed`` and ``reference`` are both sides there; ``seed`` reproduces the search.
-    ``str()`` gives the evidence table.
+    ``str()`` gives the evidence table (an HTML table in Jupyter).
+
+    >>> import numpy as np, verify
+    >>> ev = verify.check_identity(np.sin, lambda x: np.cos(np.pi / 2 - x), np.array([0.1, 0.2]))
+    >>> [label for label, _ in ev.rows()][:3]
+    ['point', 'worst entry', 'lhs']
+    >>> "<table>" in ev._repr_html_()
+    True
     """
 
     check: str
@@ -135,9 +142,21 @@ class CheckEvidence:
         w = max(len(k) for k, _ in rows)
         return "\n".join([head] + [f"  {k:<{w}}  {v}" for k, v in rows])
 
-    def to_json(self) -> dict:
-        from .checks import readable  # noqa: PLC0415 (lazy: checks imports SymPy)
+    def _repr_html_(self) -> str:
+        """The evidence table in Jupyter."""
+        import html
 
+        color = {"consistent": "#1a7f37", "refuted": "#cf222e"}.get(self.verdict, "#9a6700")
+        head = (f"<b>{html.escape(self.check)}</b> <span style='color:{color}'><b>{self.verdict}</b></span> "
+                f"({self.examples} point{'s' if self.examples != 1 else ''}, seed {self.seed}"
+                f"{', shrunk by Hypothesis' if self.shrunk else ''})")
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                       f"<td style='text-align:left'><code>{html.escape(v)}</code></td></tr>"
+                       for k, v in self.rows())
+        return f"<div>{head}<table>{body}</table></div>"
+
+    def to_json(self) -> dict:
+        readable = _readable
         return {"check": self.check, "verdict": self.verdict, "method": self.method,
                 "point": readable(self.point), "entry": readable(self.entry),
                 "claimed": readable(self.claimed), "reference": readable(self.reference),
@@ -145,6 +164,19 @@ class CheckEvidence:
                 "examples": self.examples, "seed": self.seed, "shrunk": self.shrunk,
                 "tolerance_rule": self.tolerance_rule, "details": readable(self.details),
                 "seconds": round(self.seconds, 3)}
+
+
+def _readable(x):
+    """Plain JSON-ready data (lists, floats, strings)."""
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    if isinstance(x, (tuple, list)):
+        return [_readable(v) for v in x]
+    if isinstance(x, dict):
+        return {str(k): _readable(v) for k, v in x.items()}
+    return x
 
 
 # ---------------------------------------------------------------------------
