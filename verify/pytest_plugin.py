@@ -329,7 +329,7 @@ def pytest_runtest_makereport(item, call):
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     failed = terminalreporter.stats.get("failed", [])
     ours = [r for r in failed if isinstance(getattr(r, "longrepr", None), str)
-            and ("reproduce" in r.longrepr)]
+            and "run seed " in r.longrepr and "--verify-seed" in r.longrepr]
     if ours:
         terminalreporter.write_line(f"verify: {len(ours)} check(s) failed; run seed {_seed(config)} "
                                     f"(rerun with --verify-seed {_seed(config)})")

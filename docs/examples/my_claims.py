@@ -1,7 +1,8 @@
 """A user's own claim: d/dx log(1 + e^x) = sigmoid(x), checked against complex step.
 
 Run it with:  verify --plugin my_claims run 'mine.*' --mutants
-(with this directory on PYTHONPATH).
+(with this directory on PYTHONPATH), or as tests from the repository root:
+pytest --verify-claims docs.examples.my_claims --verify-mutants
 """
 
 import numpy as np
