@@ -301,3 +301,26 @@ def test_readme_gradient_example_runs_in_at_most_five_lines():
     assert len(code.strip().splitlines()) <= 5
     namespace = {}
     exec(compile(code, "README.md", "exec"), namespace)  # our own README, not user input
+
+
+def test_catches_what_torch_gradcheck_passes_with_its_defaults():
+    """A 1% error in one entry of a 1e-3-scaled Jacobian: gradcheck (atol=1e-5) passes it; we do not."""
+    torch = pytest.importorskip("torch")
+    from torch.autograd.gradcheck import gradcheck
+
+    wrong = planted(lambda x: jac_net(x, 1e-3), 1e-2)
+
+    class F(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            ctx.save_for_backward(t)
+            return torch.as_tensor(f_net(t.detach().numpy(), 1e-3))
+
+        @staticmethod
+        def backward(ctx, g):
+            (t,) = ctx.saved_tensors
+            return g @ torch.as_tensor(wrong(t.detach().numpy()))
+
+    assert gradcheck(F.apply, (torch.tensor(X0, requires_grad=True),))
+    with pytest.raises(CheckFailed):
+        verify.check_jacobian(lambda x: f_net(x, 1e-3), wrong, X0)
