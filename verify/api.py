@@ -68,7 +68,7 @@ def _fmt_value(v) -> str:
     if isinstance(v, float):
         return repr(v)
     if isinstance(v, np.ndarray):
-        return np.array2string(v, threshold=24, separator=", ", floatmode="unique")
+        return " ".join(np.array2string(v, threshold=24, separator=", ", floatmode="unique").split())
     if isinstance(v, (tuple, list)) and v and all(isinstance(a, np.ndarray) for a in v):
         return "(" + ", ".join(_fmt_value(a) for a in v) + ")"
     return repr(v)
@@ -465,30 +465,30 @@ def _richardson_hessian(g, x, *, levels: int = 4, ratio: float = 2.0):
 
 def _claimed_jacobian(J, flat: _Flat, out_shape, p: int, name: str):
     """Reshape the claimed Jacobian(s) to one ``(p, M)`` array, with a helpful error."""
-    parts = J if isinstance(J, (tuple, list)) and len(flat.sizes) > 1 else [J]
-    if len(parts) != len(flat.sizes) and len(parts) != 1:
-        raise ValidationError(f"{name} returned {len(parts)} Jacobians for {len(flat.sizes)} arguments; "
-                              "return one per argument, or one array with all columns")
-    if len(parts) == 1 and len(flat.sizes) > 1:
-        sizes = [sum(flat.sizes)]
+    n_args = len(flat.sizes)
+    per_arg = [tuple(out_shape) + tuple(s) for s in flat.shapes]
+    how = (f"return shape {per_arg[0]} (output shape + input shape) or ({p}, {flat.sizes[0]})" if n_args == 1
+           else f"return {n_args} Jacobians, one per argument, of shapes {per_arg}, or one array of shape "
+                f"({p}, {sum(flat.sizes)}) with all columns")
+    if isinstance(J, tuple):
+        if len(J) != n_args:
+            raise ValidationError(f"{name} returned {len(J)} Jacobian(s) for {n_args} argument(s): {how}")
+        parts, sizes = J, flat.sizes
     else:
-        sizes = flat.sizes
+        parts, sizes = [J], [sum(flat.sizes)]
     blocks = []
-    for k, (Jk, m) in enumerate(zip(parts, sizes)):
+    for Jk, m in zip(parts, sizes):
         Jk = _to_numpy(Jk, name)
         if np.iscomplexobj(Jk):
             raise ValidationError(f"{name} returned complex values; a real Jacobian is expected")
-        if Jk.size != p * m:
-            wanted = tuple(out_shape) + (flat.shapes[k] if len(sizes) > 1 or len(flat.shapes) == 1
-                                         else (m,))
-            raise ValidationError(
-                f"{name} returned shape {Jk.shape} (size {Jk.size}) but f has {p} output entr"
-                f"{'y' if p == 1 else 'ies'} and {m} input entr{'y' if m == 1 else 'ies'}: return shape "
-                f"{wanted} (output shape + input shape) or ({p}, {m})")
         if Jk.ndim == 2 and Jk.shape == (m, p) and m != p:
             raise ValidationError(
                 f"{name} returned shape {Jk.shape}, which looks transposed (denominator layout): the "
                 f"Jacobian of f at this point has {p} rows (outputs) and {m} columns (inputs)")
+        if Jk.size != p * m:
+            raise ValidationError(f"{name} returned shape {Jk.shape} but f has {p} output entr"
+                                  f"{'y' if p == 1 else 'ies'} and {sum(flat.sizes)} input entr"
+                                  f"{'y' if sum(flat.sizes) == 1 else 'ies'}: {how}")
         blocks.append(Jk.reshape(p, m))
     return np.concatenate(blocks, axis=1)
 
