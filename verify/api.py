@@ -143,17 +143,10 @@ class CheckEvidence:
         return "\n".join([head] + [f"  {k:<{w}}  {v}" for k, v in rows])
 
     def _repr_html_(self) -> str:
-        """The evidence table in Jupyter."""
-        import html
+        """The evidence table in Jupyter (:func:`verify.display.check_evidence_html`)."""
+        from .display import check_evidence_html
 
-        color = {"consistent": "#1a7f37", "refuted": "#cf222e"}.get(self.verdict, "#9a6700")
-        head = (f"<b>{html.escape(self.check)}</b> <span style='color:{color}'><b>{self.verdict}</b></span> "
-                f"({self.examples} point{'s' if self.examples != 1 else ''}, seed {self.seed}"
-                f"{', shrunk by Hypothesis' if self.shrunk else ''})")
-        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-                       f"<td style='text-align:left'><code>{html.escape(v)}</code></td></tr>"
-                       for k, v in self.rows())
-        return f"<div>{head}<table>{body}</table></div>"
+        return check_evidence_html(self)
 
     def to_json(self) -> dict:
         readable = _readable

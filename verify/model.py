@@ -37,6 +37,9 @@ class Formula:
     numeric: Callable[..., Any] | None = None
     sympy: Callable[[Any], Any] | None = None
 
+    def _repr_latex_(self) -> str:
+        return f"${self.latex}$"
+
 
 @dataclass(frozen=True)
 class Mutant:
@@ -98,6 +101,11 @@ class Evidence:
             "seconds": round(self.seconds, 3),
         }
 
+    def _repr_html_(self) -> str:
+        from .display import evidence_html
+
+        return evidence_html(self)
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -146,6 +154,11 @@ class Claim:
         names = [m.name for m in self.mutants]
         if len(set(names)) != len(names):
             raise ValidationError(f"claim {self.id!r} has duplicate mutant names {names}")
+
+    def _repr_html_(self) -> str:
+        from .display import claim_html
+
+        return claim_html(self)
 
     @property
     def kind(self) -> str:

@@ -30,6 +30,11 @@ class MutantResult:
         return {"name": self.name, "description": self.description, "refuted": self.refuted,
                 "verdict": self.verdict, "evidence": [e.to_json() for e in self.evidence]}
 
+    def _repr_html_(self) -> str:
+        from .display import mutant_result_html
+
+        return mutant_result_html(self)
+
 
 @dataclass
 class ClaimResult:
@@ -57,6 +62,12 @@ class ClaimResult:
             "mutants": [m.to_json() for m in self.mutants],
             "seconds": round(self.seconds, 3),
         }
+
+    def _repr_html_(self) -> str:
+        """In Jupyter: the verdict, one row per check, counterexamples as tables, the mutants."""
+        from .display import claim_result_html
+
+        return claim_result_html(self)
 
 
 def aggregate(evidence: list) -> str:
