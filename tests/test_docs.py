@@ -123,3 +123,11 @@ def test_mkdocs_build_strict(tmp_path):
     assert "verify questions" in (site / "answers" / "index.html").read_text(encoding="utf-8")
     assert (site / "examples" / "notebook.ipynb").exists()
     assert (site / "figures" / "figure2_chain.png").exists()
+
+
+def test_readme_claim_example_is_docs_examples_my_claims():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Registering your own claim"):]
+    section = section[: section.index("\n## ", 5)]
+    block = _FENCE.search(section).group(2)
+    assert block.strip() in (ROOT / "docs" / "examples" / "my_claims.py").read_text(encoding="utf-8")
