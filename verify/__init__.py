@@ -32,7 +32,13 @@ __all__ = ["Claim", "Formula", "Mutant", "PROFILES", "RunContext", "Registry",
            "CheckEvidence", "CheckFailed", "CheckUndecided"]
 
 
+#: submodules reachable as attributes without an import (``verify.display.results(...)``)
+_SUBMODULES = ("display",)
+
+
 def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'verify' has no attribute {name!r}")

@@ -84,3 +84,14 @@ def test_ipython_extension_shows_evidence_instead_of_a_traceback():
     except verify.CheckFailed as exc:
         stb = calls["handler"](shell, type(exc), exc, exc.__traceback__)
     assert stb == calls["stb"] and "check_identity refuted (evidence above" in stb[0]
+
+
+def test_display_is_reachable_without_an_import():
+    import importlib
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", "import verify; print(verify.display.results.__name__)"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "results", out.stderr
+    assert importlib.import_module("verify").display is display
