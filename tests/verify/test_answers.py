@@ -138,7 +138,8 @@ def test_latex_matrix_juxtaposition_is_a_product():
     ("hw4/3.1c.1", "max(q)", "correct"),
     ("hw4/3.1c.1", "sum(q)", "incorrect"),
     ("hw4/3.1c.2", "r + gamma*sum(p*v)", "correct"),
-    ("hw4/3.1c.2", "r + gamma * p @ v", "correct"),
+    ("hw4/3.1c.2", "r + gamma * p.T @ v", "correct"),   # vectors are columns: p.T @ v is a number
+    ("hw4/3.1c.2", "r + gamma * p @ v", "invalid"),     # (n x 1) @ (n x 1)
     ("hw4/3.1c.2", "r + sum(p*v)", "incorrect"),
     ("hw4/3.2.1", "E[g**2*R]/E[g**2]", "correct"),   # the official solution
     ("hw4/3.2.1", "E[R]", "incorrect"),
@@ -238,7 +239,7 @@ def test_questions_command_lists_the_bank(capsys):
     rows = json.loads(capsys.readouterr().out)
     ids = {r["id"] for r in rows}
     assert {"hw4/1.1.1", "hw4/3.2.1", "paper/theorem-1", "paper/corollary-2"} <= ids
-    assert rows[0]["symbols"]["n"]["domain"] == "positive integer"
+    assert rows[0]["symbols"]["n"]["domain"] == "integer in [1, 40]"
 
 
 def test_custom_question_with_bad_domain_makes_its_answers_invalid(tmp_path, capsys):
@@ -248,9 +249,14 @@ def test_custom_question_with_bad_domain_makes_its_answers_invalid(tmp_path, cap
     assert "unknown domain" in capsys.readouterr().out
 
 
-def test_evaluation_of_matrix_star_is_rejected():
+def test_star_between_matrices_is_elementwise():
     v = judge(Q["paper/theorem-1"], answer="inv(A) * (eta**2*D + I) * inv(A).T")
-    assert v.verdict == "invalid" and "@" in v.message
+    assert v.verdict == "incorrect"  # the Hadamard product, not the matrix product
+    q = Question("t/hadamard", "", {"A": "matrix n x n", "B": "matrix n x n"}, "A * B", "equal")
+    assert judge(q, answer="B * A").verdict == "correct"
+    assert judge(q, answer="A @ B").verdict == "incorrect"
+    v = judge(Q["hw4/3.1c.2"], answer="r + gamma * p @ v")
+    assert v.verdict == "invalid" and "x.T @ y" in v.message
 
 
 def test_numbers_are_exact():

@@ -33,7 +33,8 @@ ROWS = [
     ("plain 9**-9**9", X, "answer", "9**-9**9", "invalid"),
     ("plain 2**(9**9+0)", X, "answer", "2**(9**9+0)", "invalid"),
     ("plain ((2**1000)**1000)**1000", X, "answer", "((2**1000)**1000)**1000", "invalid"),
-    ("plain (x+1)**(10*10*10*10*10*10)", X, "answer", "(x+1)**(10*10*10*10*10*10)", "invalid"),
+    ("plain (x+1)**(10*10*10*10*10*10) is judged", X, "answer", "(x+1)**(10*10*10*10*10*10)", "incorrect"),
+    ("plain (x-1)**6000 expands nowhere", X, "answer", "(x - 1)**6000 - (x - 1)**6000 + x", "correct"),
     ("plain (x+1)**1000 expands within limits", X, "answer", "(x+1)**1000 - (x+1)**1000 + x", "correct"),
     ("plain exp(exp(exp(1000)))", X, "answer", "exp(exp(exp(1000)))", "invalid"),
     ("plain exp(exp(exp(x)))", X, "answer", "exp(exp(exp(x)))", "incorrect"),
@@ -94,9 +95,10 @@ def test_no_sigalrm_anywhere():
 def test_correct_needs_enough_compared_instances():
     from verify.answers.judge import MIN_COMPARED
 
-    rare = Question("hostile/rare", "", {"x": "real"}, "log(x - 9.5)", "equal")  # defined on 2.5% of [-10, 10]
-    v = judge(rare, answer="log(x - 9.5)", symbolic_seconds=0)
-    assert v.verdict == "unknown" and f"at least {MIN_COMPARED}" in v.message
+    rare = Question("hostile/rare", "", {"x": "real in [-10, 10]"}, "log(x - 9.9)", "equal")  # defined on 0.5%
+    v = judge(rare, answer="log(x - 9.9)", symbolic_seconds=0)
+    assert v.verdict == "invalid" and f"at least {MIN_COMPARED}" in v.message and "'hostile/rare' is broken" in \
+        v.message
     small = Question("hostile/small", "", {"n": "integer in [1, 3]"}, "n", "equal")  # every instance compared
     assert judge(small, answer="n", symbolic_seconds=0).verdict == "correct"
 

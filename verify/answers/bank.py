@@ -20,9 +20,10 @@ from .domains import parse_domain
 
 __all__ = ["Question", "BANK", "RELATIONS", "question_from_toml", "validate_question", "QUESTION_KEYS"]
 
-QUESTION_KEYS = ("id", "prompt", "symbols", "reference", "relation")
+QUESTION_KEYS = ("id", "prompt", "symbols", "reference", "relation", "quantity", "tolerance", "function", "wrt",
+                 "order")
 
-RELATIONS = ("equal", "upper_bound", "lower_bound", "same_order")
+RELATIONS = ("equal", "upper_bound", "lower_bound", "same_order", "derivative", "up_to_constant")
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,14 @@ class Question:
     symbols: dict  #: name -> (domain text, meaning)
     reference: str
     relation: str
-    quantity: object = None  #: callable(env) -> float, from primitives (bounds only)
+    quantity: object = None  #: bounds: callable(env) -> float from primitives, or an expression (custom questions)
     source: str = ""
     notes: str = ""
     domains: dict = field(default=None, compare=False)
+    tolerance: dict | None = None  #: equal: opt-in numeric tolerance {relative = r} or {absolute = a}
+    function: str = ""  #: derivative: the function differentiated
+    wrt: str = ""  #: derivative: the symbol differentiated with respect to
+    order: int = 1  #: derivative: 1 (gradient, Jacobian) or 2 (Hessian of a scalar)
 
     def __post_init__(self):
         if self.relation not in RELATIONS:
@@ -43,6 +48,21 @@ class Question:
         doms = {name: parse_domain(spec[0] if isinstance(spec, tuple) else spec, name=name)
                 for name, spec in self.symbols.items()}
         object.__setattr__(self, "domains", doms)
+        if self.tolerance is not None:
+            tol = self.tolerance
+            if not (isinstance(tol, dict) and tol and set(tol) <= {"relative", "absolute"}
+                    and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1e6
+                            for v in tol.values())):
+                raise ValidationError(f"question {self.id}: tolerance={tol!r}; give {{ relative = 1e-3 }} or "
+                                      "{ absolute = 0.01 } (non-negative numbers)")
+            if self.relation != "equal":
+                raise ValidationError(f"question {self.id}: a tolerance applies to relation = \"equal\" only")
+        if self.relation == "derivative":
+            if not self.function or self.wrt not in doms:
+                raise ValidationError(f"question {self.id}: a derivative question needs function = \"...\" and "
+                                      f"wrt = one of its symbols ({', '.join(doms)}); got wrt={self.wrt!r}")
+            if self.order not in (1, 2):
+                raise ValidationError(f"question {self.id}: order={self.order!r}; use 1 or 2 (the Hessian)")
 
     @property
     def array_names(self):
@@ -89,12 +109,12 @@ def _rnn_witness(n: int) -> float:
 
 BANK = (
     Question("hw4/1.1.1", "Sup over x of |f'(x)| for n stacked unit-weight sigmoid layers (the bound asked for).",
-             {"n": ("positive integer", "number of layers")}, "(1/4)**n", "upper_bound",
+             {"n": ("integer in [1, 40]", "number of layers")}, "(1/4)**n", "upper_bound",
              quantity=lambda env: _chain_sup(int(env["n"]), "sigmoid"), source="seed 004 §1.1.1"),
-    Question("hw4/1.1.2", "The same for tanh layers.", {"n": ("positive integer", "number of layers")}, "1",
+    Question("hw4/1.1.2", "The same for tanh layers.", {"n": ("integer in [1, 40]", "number of layers")}, "1",
              "upper_bound", quantity=lambda env: _chain_sup(int(env["n"]), "tanh"), source="seed 004 §1.1.2"),
     Question("hw4/1.2.1", "Largest sigma_max(dx_n/dx_1) over x_1 and W with sigma_max(W) = 1/2, for x_{t+1} = tanh(W x_t).",
-             {"n": ("integer >= 2", "index of the last state")}, "(1/2)**(n-1)", "upper_bound",
+             {"n": ("integer in [2, 200]", "index of the last state")}, "(1/2)**(n-1)", "upper_bound",
              quantity=lambda env: _rnn_witness(int(env["n"])), source="seed 004 §1.2.1",
              notes="The homework and its official solution state (1/2)^n, which is off by one."),
     Question("hw4/1.3.1", "Cost of softmax(Q K^T / sqrt(d)) V for Q, K, V of size n x d.",
@@ -142,22 +162,29 @@ def question_from_toml(table: dict) -> Question:
     if not isinstance(table, dict):
         raise ValidationError("each [[question]] must be a table")
     qid = table.get("id", "?")
-    missing = [k for k in ("id", "symbols", "reference", "relation") if k not in table]
+    needed = ("id", "symbols", "relation") + (("function", "wrt") if table.get("relation") == "derivative"
+                                              else ("reference",))
+    missing = [k for k in needed if k not in table]
     if missing:
         raise ValidationError(f"[[question]] {qid!r} lacks {', '.join(missing)}")
     unknown = sorted(set(table) - set(QUESTION_KEYS))
     if unknown:
         raise ValidationError(f"[[question]] {qid!r}: unknown keys {unknown}; use {', '.join(QUESTION_KEYS)}")
-    for key in ("id", "reference", "relation"):
-        if not isinstance(table[key], str):
+    for key in ("id", "reference", "relation", "quantity", "function", "wrt"):
+        if key in table and not isinstance(table[key], str):
             raise ValidationError(f"[[question]] {qid!r}: {key} must be a string, got {type(table[key]).__name__}")
     if not isinstance(table["symbols"], dict):
         raise ValidationError(f"[[question]] {qid!r}: symbols must be a table of name = \"domain\"")
     bad = {k: v for k, v in table["symbols"].items() if not isinstance(v, str)}
     if bad:
         raise ValidationError(f"[[question]] {qid!r}: symbols.{next(iter(bad))} must be a domain string")
-    return Question(table["id"], str(table.get("prompt", "")), dict(table["symbols"]), table["reference"],
-                    table["relation"], source="custom")
+    order = table.get("order", 1)
+    if isinstance(order, bool) or not isinstance(order, int):
+        raise ValidationError(f"[[question]] {qid!r}: order must be 1 or 2")
+    return Question(table["id"], str(table.get("prompt", "")), dict(table["symbols"]), table.get("reference", ""),
+                    table["relation"], quantity=table.get("quantity"), source="custom",
+                    tolerance=table.get("tolerance"), function=table.get("function", ""), wrt=table.get("wrt", ""),
+                    order=order)
 
 
 def validate_question(q: Question, *, min_defined: int | None = None) -> None:
@@ -190,6 +217,24 @@ def validate_question(q: Question, *, min_defined: int | None = None) -> None:
         seen[name] = d
     if q.relation == "same_order" and not all(d.scalar for d in q.domains.values()):
         raise ValidationError(f"question {q.id!r}: same_order needs scalar symbols (real or integer)")
+    if q.relation in ("upper_bound", "lower_bound"):
+        if q.quantity is None:
+            raise ValidationError(f"question {q.id!r}: a bound question needs quantity = \"...\" (the quantity "
+                                  "bounded) beside the reference (the bound to match)")
+        if isinstance(q.quantity, str):
+            try:
+                parse(q.quantity, q.domains)
+            except AnswerError as exc:
+                raise ValidationError(f"question {q.id!r}: the quantity {q.quantity!r} is not in the answer "
+                                      f"language: {exc}") from None
+    if q.relation == "derivative":
+        try:
+            parse(q.function, q.domains)
+        except AnswerError as exc:
+            raise ValidationError(f"question {q.id!r}: the function {q.function!r} is not in the answer "
+                                  f"language: {exc}") from None
+        if not q.reference:
+            return
     try:
         ref = parse(q.reference, q.domains)
     except AnswerError as exc:

@@ -1,22 +1,39 @@
 r"""Symbol domains: what a symbol may stand for, how instances are drawn, what SymPy may assume.
 
-A question declares ``symbols = {name: domain}`` with domains such as ``"real"``, ``"positive"``,
-``"nonnegative"``, ``"probability"``, ``"discount"``, ``"integer"``, ``"positive integer"``,
-``"integer >= 2"``, ``"integer in [1, n]"`` (bounds may name an earlier integer symbol),
-``"vector"``, ``"probability vector"``, ``"matrix n x n"``, ``"invertible matrix n x n"``,
-``"diagonal nonnegative matrix n x n"``, ``"identity matrix n x n"`` and ``"random variable"``.
-All vectors share one length, all matrices with the same size label one size, and all
-random variables one finite distribution (rational probabilities).
+A question declares ``symbols = {name: domain}``. Scalars: ``real``, ``real in [a, b]`` (also open
+``(a, b)``, half-open), ``positive``, ``negative``, ``nonnegative``, ``probability``, ``discount``,
+``integer``, ``positive integer``, ``integer >= A``, ``integer in [A, B]`` (bounds may name an earlier
+integer symbol). Arrays, with size labels (vectors are columns, ``n x 1``): ``vector [n]``,
+``positive|nonnegative|probability|one-hot vector [n]``, ``matrix m x n`` and its flavours
+``invertible``, ``symmetric``, ``positive definite``, ``diagonal``, ``diagonal nonnegative``,
+``identity``, ``orthogonal``, ``row-stochastic``, ``full column rank``. ``random variable``: all
+random variables share one finite distribution (rational probabilities).
+
+A size label may be declared as an integer symbol (``n = "integer in [2, 4]"``); otherwise it is drawn
+from 1 to 4. A vector without a label has the shared label ``""``.
+
+**Sampling** (seeded, through Hypothesis, which shrinks a counterexample toward the first, simplest
+draws): a real is drawn from a mixture of quarters in [-10, 10], rationals p/q with denominators up
+to 1000 (1/3, 5/7, 13/97, ...), integers, floats near irrationals (k sqrt 2, k pi / 7), tiny
+magnitudes (10^-12 to 10^-3), large magnitudes (10^2 to 10^12) and the boundary values (0, +-1, the
+ends of the domain), each clipped to the declared domain. Integers: small values next to the lower
+bound, values up to 1000 above it, and up to 10^6 above it. Scalar values are exact (``int`` or
+``Fraction``): every sampled point is a rational, evaluated exactly where the answer allows it.
 
 >>> d = parse_domain("integer in [1, n]")
 >>> d.kind, d.lo, d.hi
 ('integer', 1, 'n')
+>>> parse_domain("matrix m x n").label
+('m', 'n')
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 from hypothesis import strategies as st
@@ -25,20 +42,28 @@ from .. import strategies as S
 from ..errors import ValidationError
 from .evaluate import RandomVariable
 
-__all__ = ["Domain", "parse_domain", "instances", "DOMAIN_HELP", "sympy_symbol"]
+__all__ = ["Domain", "parse_domain", "instances", "DOMAIN_HELP", "sympy_symbol", "size_labels", "MAX_SIZE"]
 
-DOMAIN_HELP = ("real, positive, nonnegative, probability, discount, integer, positive integer, integer >= A, "
-               "integer in [A, B], vector, probability vector, matrix n x n, invertible matrix n x n, "
-               "diagonal nonnegative matrix n x n, identity matrix n x n, random variable")
+DOMAIN_HELP = ("real, real in [a, b], positive, negative, nonnegative, probability, discount, integer, positive "
+               "integer, integer >= A, integer in [A, B], vector [n], positive|nonnegative|probability|one-hot "
+               "vector [n], matrix m x n, invertible|symmetric|positive definite|diagonal|diagonal nonnegative|"
+               "identity|orthogonal matrix n x n, row-stochastic|full column rank matrix m x n, random variable")
+
+MAX_SIZE = 8  #: a size label declared as an integer symbol must have an upper bound <= this
+_SQUARE = ("invertible", "symmetric", "positive definite", "diagonal", "diagonal nonnegative", "identity",
+           "orthogonal")
+_FLAVOURS = _SQUARE + ("row-stochastic", "full column rank")
 
 
 @dataclass(frozen=True)
 class Domain:
     kind: str  #: real | integer | vector | matrix | random
-    lo: object = None
+    lo: object = None  #: int, Fraction, a symbol name (integer bounds) or None (unbounded)
     hi: object = None
     flavour: str = ""  #: positive, probability, invertible, diagonal, identity, ...
-    label: str = ""  #: size label of a matrix
+    label: object = ""  #: size label of a vector (str), (rows, cols) of a matrix
+    lo_open: bool = False
+    hi_open: bool = False
 
     @property
     def scalar(self) -> bool:
@@ -46,92 +71,267 @@ class Domain:
 
 
 _INT_BOUND = r"(-?\d+|[A-Za-z_]\w*)"
+_NUM = r"(-?\d+(?:\.\d+)?(?:/\d+)?|-?inf)"
 
 
 def _bound(text):
     return int(text) if re.fullmatch(r"-?\d+", text) else text
 
 
+def _number(text):
+    if text in ("inf", "-inf"):
+        return None
+    return Fraction(text)
+
+
 def parse_domain(text: str, *, name: str = "?") -> Domain:
     t = " ".join(str(text).lower().split())
-    reals = {"real": (-10.0, 10.0, ""), "positive": (0.25, 10.0, "positive"), "nonnegative": (0.0, 10.0, "nonnegative"),
-             "probability": (0.0, 1.0, "probability"), "discount": (0.0, 0.99, "discount")}
+    F = Fraction
+    reals = {"real": (None, None, "", False, False), "positive": (F(0), None, "positive", True, False),
+             "negative": (None, F(0), "negative", False, True),
+             "nonnegative": (F(0), None, "nonnegative", False, False),
+             "probability": (F(0), F(1), "probability", False, False),
+             "discount": (F(0), F(1), "discount", False, True)}
     if t in reals:
-        lo, hi, fl = reals[t]
-        return Domain("real", lo, hi, fl)
+        lo, hi, fl, lo_open, hi_open = reals[t]
+        return Domain("real", lo, hi, fl, lo_open=lo_open, hi_open=hi_open)
+    m = re.fullmatch(r"real in ([\[(])\s*" + _NUM + r"\s*,\s*" + _NUM + r"\s*([\])])", t)
+    if m:
+        lo, hi = _number(m.group(2)), _number(m.group(3))
+        if lo is not None and hi is not None and (hi < lo or (hi == lo and (m.group(1) == "(" or m.group(4) == ")"))):
+            raise ValidationError(f"symbols.{name} = {text!r}: the interval is empty; give [lower, upper] with "
+                                  "lower < upper")
+        fl = "positive" if lo is not None and lo > 0 else ""
+        return Domain("real", lo, hi, fl, lo_open=m.group(1) == "(", hi_open=m.group(4) == ")")
     if t in ("integer", "positive integer"):
-        return Domain("integer", 1 if t.startswith("positive") else -10, None)
+        return Domain("integer", 1 if t.startswith("positive") else None, None)
     m = re.fullmatch(r"integer\s*>=\s*" + _INT_BOUND, t)
     if m:
         return Domain("integer", _bound(m.group(1)), None)
     m = re.fullmatch(r"integer in \[\s*" + _INT_BOUND + r"\s*,\s*" + _INT_BOUND + r"\s*\]", t)
     if m:
         return Domain("integer", _bound(m.group(1)), _bound(m.group(2)))
-    if t in ("vector", "probability vector", "positive vector"):
-        return Domain("vector", flavour=t.replace("vector", "").strip())
-    m = re.fullmatch(r"(invertible |diagonal nonnegative |identity )?matrix (\w+) x \2", t)
+    m = re.fullmatch(r"(positive |nonnegative |probability |one-hot )?vector(?: ([a-z_]\w*|\d+))?", t)
     if m:
-        return Domain("matrix", flavour=(m.group(1) or "").strip().split(" ")[0], label=m.group(2))
+        return Domain("vector", flavour=(m.group(1) or "").strip(), label=m.group(2) or "")
+    m = re.fullmatch(r"((?:" + "|".join(_FLAVOURS) + r") )?matrix ([a-z_]\w*|\d+) x ([a-z_]\w*|\d+)", t)
+    if m:
+        fl = (m.group(1) or "").strip()
+        rows, cols = m.group(2), m.group(3)
+        if fl in _SQUARE and rows != cols:
+            raise ValidationError(f"symbols.{name} = {text!r}: a {fl} matrix is square; write {fl} matrix "
+                                  f"{rows} x {rows}")
+        return Domain("matrix", flavour=fl, label=(rows, cols))
     if t == "random variable":
         return Domain("random")
     raise ValidationError(f"symbols.{name} = {text!r}: unknown domain; use one of: {DOMAIN_HELP}")
 
 
+def size_labels(domains: dict) -> list:
+    """The size labels the arrays use, in order of first use."""
+    out = []
+    for d in domains.values():
+        labs = d.label if isinstance(d.label, tuple) else ((d.label,) if d.kind == "vector" else ())
+        for lab in labs:
+            if lab not in out:
+                out.append(lab)
+    return out
+
+
 def sympy_symbol(name: str, d: Domain):
+    """A SymPy symbol with only the assumptions the domain guarantees (an integer is positive only when
+    its lower bound is a literal >= 1)."""
     import sympy as sp
 
     if d.kind == "integer":
-        lo = d.lo if isinstance(d.lo, int) else 1
-        return sp.Symbol(name, integer=True, positive=lo >= 1) if lo >= 1 else sp.Symbol(name, integer=True)
-    if d.flavour == "positive":
-        return sp.Symbol(name, positive=True)
-    if d.flavour in ("nonnegative", "probability", "discount"):
-        return sp.Symbol(name, nonnegative=True)
+        if isinstance(d.lo, int) and d.lo >= 1:
+            return sp.Symbol(name, integer=True, positive=True)
+        if isinstance(d.lo, int) and d.lo >= 0:
+            return sp.Symbol(name, integer=True, nonnegative=True)
+        return sp.Symbol(name, integer=True)
+    if d.kind == "real":
+        lo, hi = d.lo, d.hi
+        if lo is not None and (lo > 0 or (lo == 0 and d.lo_open)):
+            return sp.Symbol(name, positive=True)
+        if lo is not None and lo >= 0:
+            return sp.Symbol(name, nonnegative=True)
+        if hi is not None and (hi < 0 or (hi == 0 and d.hi_open)):
+            return sp.Symbol(name, negative=True)
+        if hi is not None and hi <= 0:
+            return sp.Symbol(name, nonpositive=True)
     return sp.Symbol(name, real=True)
 
 
-def _matrix(draw, d: Domain, n: int):
-    if d.flavour == "identity":
+# ---------------------------------------------------------------------------
+# drawing
+# ---------------------------------------------------------------------------
+
+_DENOMS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 97, 100, 1000, 1024)
+_IRRATIONAL = (math.sqrt(2), math.pi / 7, math.sqrt(3) / 2, math.e / 3, (1 + math.sqrt(5)) / 2)
+
+
+def _clip(v: Fraction, d: Domain) -> Fraction:
+    """``v`` moved into the domain (open ends: just inside)."""
+    lo, hi = d.lo, d.hi
+    if lo is not None and (v < lo or (v == lo and d.lo_open)):
+        v = lo + (Fraction(1, 1000) * (min(1, hi - lo) if hi is not None else 1) if d.lo_open else 0)
+        if d.lo_open and v - lo > 0 and hi is not None and v >= hi:
+            v = (lo + hi) / 2
+    if hi is not None and (v > hi or (v == hi and d.hi_open)):
+        v = hi - (Fraction(1, 1000) * (min(1, hi - lo) if lo is not None else 1) if d.hi_open else 0)
+        if lo is not None and (v < lo or (v == lo and d.lo_open)):
+            v = (lo + hi) / 2
+    return v
+
+
+@lru_cache(maxsize=256)
+def _reals(d: Domain):
+    lo = d.lo if d.lo is not None else Fraction(-10)
+    hi = d.hi if d.hi is not None else Fraction(10)
+    if d.lo is None and d.hi is not None:
+        lo = min(lo, hi - 10)
+    if d.hi is None and d.lo is not None:
+        hi = max(hi, lo + 10)
+    span_lo, span_hi = math.floor(lo * 4), math.ceil(hi * 4)
+    quarters = st.integers(span_lo, span_hi).map(lambda i: Fraction(i, 4))
+    rationals = st.builds(lambda q, u: Fraction(math.floor(lo * q + Fraction(u, 1000) * (hi - lo) * q), q),
+                          st.sampled_from(_DENOMS), st.integers(0, 1000))
+    integers = st.integers(math.ceil(lo), math.floor(hi)).map(Fraction) if math.ceil(lo) <= math.floor(hi) \
+        else quarters
+    irrational = st.builds(lambda c, k, s: Fraction(s * k * c), st.sampled_from(_IRRATIONAL), st.integers(1, 7),
+                           st.sampled_from((1, -1)))
+    base = 0 if d.lo is None or d.hi is None or (d.lo <= 0 <= d.hi) else (d.lo if d.lo is not None else d.hi)
+    tiny = st.builds(lambda k, s: Fraction(base) + s * Fraction(1, 10**k), st.integers(3, 12), st.sampled_from((1, -1)))
+    big = st.builds(lambda k, s, m: s * m * Fraction(10) ** k, st.integers(2, 12), st.sampled_from((1, -1)),
+                    st.sampled_from((1, 3, 7)))
+    ends = [Fraction(v) for v in (0, 1, -1, Fraction(1, 2), 2)] + [b for b in (d.lo, d.hi) if b is not None]
+    boundary = st.sampled_from(ends)
+    return st.one_of(quarters, rationals, integers, irrational, tiny, big, boundary).map(lambda v: _clip(v, d))
+
+
+def _integers(draw, lo, hi, unbounded_below=False):
+    if hi is not None:
+        if hi - lo <= 30:
+            return draw(st.integers(lo, hi))
+        return draw(st.one_of(st.integers(lo, lo + 12), st.integers(lo, min(hi, lo + 1000)), st.integers(lo, hi),
+                              st.sampled_from((lo, hi))))
+    if lo == -10 and unbounded_below:
+        return draw(st.one_of(st.integers(-12, 12), st.integers(-1000, 1000), st.integers(-10**6, 10**6)))
+    return draw(st.one_of(st.integers(lo, lo + 12), st.integers(lo, lo + 1000), st.integers(lo, lo + 10**6)))
+
+
+@lru_cache(maxsize=256)
+def _entries_strategy(size, lo, hi):
+    return st.lists(st.one_of(S.grid_values(lo, hi),
+                              st.builds(lambda p, q: min(max(p / q, lo), hi), st.integers(-50, 50),
+                                        st.sampled_from((3, 7, 9, 11)))), min_size=size, max_size=size)
+
+
+@lru_cache(maxsize=64)
+def _invertible(n):
+    return S.invertible_matrices(size=n, max_condition=20.0, min_abs_det=0.5 ** n)
+
+
+@lru_cache(maxsize=64)
+def _distributions(n):
+    return S.finite_distributions(min_size=n, max_size=n)
+
+
+def _entries(draw, shape, lo=-5.0, hi=5.0):
+    vals = draw(_entries_strategy(int(np.prod(shape)), float(lo), float(hi)))
+    return np.asarray(vals, dtype=float).reshape(shape)
+
+
+def _matrix(draw, d: Domain, m: int, n: int):
+    fl = d.flavour
+    if fl == "identity":
         return np.eye(n)
-    if d.flavour == "diagonal":
-        return np.diag(np.asarray(draw(st.lists(S.grid_values(0.0, 4.0), min_size=n, max_size=n))))
-    if d.flavour == "invertible":
-        return draw(S.invertible_matrices(size=n, max_condition=20.0, min_abs_det=0.5 ** n))
-    return np.asarray(draw(st.lists(S.grid_values(-3.0, 3.0), min_size=n * n, max_size=n * n))).reshape(n, n)
+    if fl == "diagonal nonnegative":
+        return np.diag(_entries(draw, (n,), 0.0, 4.0))
+    if fl == "diagonal":
+        return np.diag(_entries(draw, (n,), -4.0, 4.0))
+    if fl == "invertible":
+        return draw(_invertible(n))
+    if fl == "symmetric":
+        B = _entries(draw, (n, n), -3.0, 3.0)
+        return (B + B.T) / 2
+    if fl == "positive definite":
+        B = _entries(draw, (n, n), -2.0, 2.0)
+        return B @ B.T / n + np.eye(n) * draw(st.sampled_from((0.25, 0.5, 1.0)))
+    if fl == "orthogonal":
+        B = draw(_invertible(n))
+        Q, R = np.linalg.qr(B)
+        return Q * np.sign(np.diag(R))
+    if fl == "row-stochastic":
+        return np.array([draw(_distributions(n)) for _ in range(m)])
+    if fl == "full column rank":
+        A = _entries(draw, (m, n), -3.0, 3.0)
+        if np.linalg.matrix_rank(A) < n:
+            A[:n, :n] += np.eye(n) * 4.0  # m >= n (the sizes are drawn so)
+        return A
+    return _entries(draw, (m, n), -3.0, 3.0)
+
+
+def _vector(draw, d: Domain, n: int):
+    fl = d.flavour
+    if fl == "probability":
+        return np.asarray(draw(_distributions(n))).reshape(n, 1)
+    if fl == "one-hot":
+        out = np.zeros((n, 1))
+        out[draw(st.integers(0, n - 1)), 0] = 1.0
+        return out
+    lo = {"positive": 0.25, "nonnegative": 0.0}.get(fl, -5.0)
+    return _entries(draw, (n, 1), lo, 5.0)
 
 
 @st.composite
-def _instances(draw, domains: tuple, int_span: int):
+def _instances(draw, domains: tuple):
     env = {}
-    labels = sorted({d.label for _, d in domains if d.kind == "matrix"})
-    sizes = {lab: draw(st.integers(1, 3)) for lab in labels}
-    m = draw(st.integers(1, 5))
+    doms = dict(domains)
     probs = None
     if any(d.kind == "random" for _, d in domains):
         probs = draw(S.finite_distributions(min_size=2, max_size=6))
-    for name, d in domains:
+    for name, d in domains:  # scalars first: size labels may be integer symbols
         if d.kind == "real":
-            env[name] = float(draw(S.grid_values(d.lo, d.hi)))
+            env[name] = draw(_reals(d))
         elif d.kind == "integer":
             lo = env[d.lo] if isinstance(d.lo, str) else d.lo
-            hi = (env[d.hi] if isinstance(d.hi, str) else d.hi) if d.hi is not None else lo + int_span
-            if hi < lo:
+            hi = env[d.hi] if isinstance(d.hi, str) else d.hi
+            if lo is None:
+                lo = -10 if hi is None else min(-10, hi - 10)
+            if hi is not None and hi < lo:
                 raise ValidationError(f"symbol {name}: empty integer range [{lo}, {hi}]")
-            env[name] = draw(st.integers(lo, hi))
-        elif d.kind == "vector":
-            if d.flavour == "probability":
-                env[name] = draw(S.finite_distributions(min_size=m, max_size=m))
-            else:
-                lo = 0.25 if d.flavour == "positive" else -5.0
-                env[name] = np.asarray(draw(st.lists(S.grid_values(lo, 5.0), min_size=m, max_size=m)))
-        elif d.kind == "matrix":
-            env[name] = _matrix(draw, d, sizes[d.label])
+            env[name] = _integers(draw, int(lo), None if hi is None else int(hi),
+                                  unbounded_below=d.lo is None and d.hi is None)
+    sizes = {}
+    col_rank = {d.label for d in doms.values() if d.kind == "matrix" and d.flavour == "full column rank"}
+    for lab in size_labels(doms):
+        if lab in env:
+            sizes[lab] = int(env[lab])
+            if not 1 <= sizes[lab] <= MAX_SIZE:
+                raise ValidationError(f"size label {lab} = {sizes[lab]}: an integer symbol used as a size must "
+                                      f"lie in [1, {MAX_SIZE}]; declare it as integer in [1, {MAX_SIZE}]")
+        elif re.fullmatch(r"\d+", lab):
+            sizes[lab] = int(lab)
         else:
+            sizes[lab] = draw(st.integers(1, 4))
+    for rows, cols in col_rank:
+        if sizes[rows] < sizes[cols]:
+            if rows in env or re.fullmatch(r"\d+", rows):
+                raise ValidationError(f"a full column rank matrix {rows} x {cols} needs {rows} >= {cols}")
+            sizes[rows] = sizes[cols] + draw(st.integers(0, 2))
+    for name, d in domains:
+        if d.kind == "vector":
+            env[name] = _vector(draw, d, sizes[d.label])
+        elif d.kind == "matrix":
+            env[name] = _matrix(draw, d, sizes[d.label[0]], sizes[d.label[1]])
+        elif d.kind == "random":
             env[name] = RandomVariable(np.asarray(draw(st.lists(S.grid_values(-5.0, 5.0), min_size=probs.size,
                                                                 max_size=probs.size))))
     return env, probs
 
 
 def instances(domains: dict, *, int_span: int = 12):
-    """Hypothesis strategy of ``(env, probabilities)``; symbols drawn in declaration order."""
-    return _instances(tuple(domains.items()), int_span)
+    """Hypothesis strategy of ``(env, probabilities)``; scalars drawn in declaration order, then arrays.
+    (``int_span`` is kept for compatibility; integer draws are described in the module docstring.)"""
+    return _instances(tuple(domains.items()))

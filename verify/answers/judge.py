@@ -39,6 +39,7 @@ import select
 import signal
 import time
 from dataclasses import asdict, dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -124,6 +125,12 @@ def _readable(v):
         return [_readable(x) for x in v.tolist()] if v.dtype == object else v.tolist()
     if isinstance(v, (np.floating, np.integer)):
         return v.item()
+    if isinstance(v, Fraction):
+        if v.denominator == 1:
+            return v.numerator
+        if v.denominator & (v.denominator - 1) == 0 and v.denominator < 2**60:
+            return float(v)  # a dyadic rational: the float is exact
+        return f"{v.numerator}/{v.denominator}"
     if isinstance(v, (int, str)) or v is None:
         return v
     if isinstance(v, list):
@@ -142,6 +149,8 @@ def _float(x) -> float:
 
 
 def _as_array(x):
+    if isinstance(x, Fraction):
+        return np.asarray(_float(x))
     if isinstance(x, np.ndarray) and x.dtype == object:
         return np.array([_float(v) for v in x.ravel()]).reshape(x.shape)
     if isinstance(x, int) and not isinstance(x, bool):
@@ -226,12 +235,15 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _symbolic_equal(q, ans, ref, seconds: float):
-    """True when SymPy proves ``ans == ref`` (scalar questions) within ``seconds``, else None (unknown).
+def _symbolic_difference(q, ans, ref, seconds: float):
+    """SymPy's simplified ``ans - ref`` when it is a number (``"0"``: proved equal where both are defined;
+    another number: a constant difference), else None. Scalar questions only; skipped for expansions
+    beyond MAX_EXPANSION. SymPy runs in a forked child killed after ``seconds`` (no alarm signal)."""
+    from .language import MAX_EXPANSION, expansion_cost
 
-    SymPy runs in a forked child killed after ``seconds``: no alarm signal, which SymPy may swallow
-    (a broad ``except``, a finaliser, an import) and which cannot interrupt a long C call."""
     if seconds <= 0 or not all(d.scalar for d in q.domains.values()):
+        return None
+    if max(expansion_cost(ans), expansion_cost(ref)) > math.log10(MAX_EXPANSION):
         return None
     import sympy as sp  # imported before the fork: the child starts at once
 
@@ -248,20 +260,27 @@ def _symbolic_equal(q, ans, ref, seconds: float):
             os.close(rfd)
             _die_with_parent(parent)
             try:
-                proved = sp.simplify(a - r) == 0
+                d = sp.simplify(a - r)
+                if d == 0:
+                    text = "0"
+                elif d.is_number and d.is_finite and d.is_zero is False and not d.has(sp.nan, sp.zoo):
+                    text = str(d)[:200]
+                else:
+                    text = ""
             except Exception:  # SymPy gave up: unknown
-                proved = False
-            os.write(wfd, b"1" if proved else b"0")
+                text = ""
+            os.write(wfd, text.encode() or b"?")
         finally:
             os._exit(0)
     os.close(wfd)
     try:
         ready, _, _ = select.select([rfd], [], [], seconds)
-        got = os.read(rfd, 1) if ready else b""
+        got = os.read(rfd, 4096) if ready else b""
     finally:
         os.close(rfd)
         _kill_and_reap(pid, group=False)
-    return True if got == b"1" else None
+    text = got.decode(errors="replace")
+    return text if text and text != "?" else None
 
 
 def _parse_answer(q, answer, latex):
@@ -303,50 +322,403 @@ def _key(point):
     return repr(sorted((k, _readable(v)) for k, v in env.items())) + repr(None if probs is None else probs.tolist())
 
 
+#: A point is decided in exact rational arithmetic when both sides allow it; otherwise at 50 digits,
+#: where a relative difference above MP_FLAG (roundoff there is ~1e-48 even after cancellation of a few
+#: digits) is recomputed at 1100 digits and counts when it stays above MP_DIFFER there.
+MP_FLAG = 1e-40
+MP_DIFFER = 1e-1000
+#: An instance is decided exactly or at high precision whenever the float64 values differ at all, and
+#: otherwise when it falls in a fixed third of the instances (by a hash of the instance, so that the
+#: decision does not depend on the order of the search): a difference below float64 resolution (an
+#: added 1e-30) is then still decided at a third of the instances.
+PRECISE_SHARE = 3
+
+
+def _must_be_precise(a, r, point) -> bool:
+    import zlib
+
+    A, R = _as_array(a), _as_array(r)
+    if A.shape != R.shape or not np.array_equal(A, R):
+        return True
+    return zlib.crc32(_key(point).encode()) % PRECISE_SHARE == 0
+NEAR_POINTS = 4  #: nearby points that must all be undefined for a point of one-sided definedness to count
+
+
+def _mp_values(node, env, probs, dps):
+    import mpmath
+
+    with mpmath.workdps(dps):
+        v = evaluate(node, env, probabilities=probs, mp=True)
+        arr = np.atleast_1d(np.asarray(v, dtype=object)).ravel()
+        return [mpmath.mpmathify(x) for x in arr], np.shape(v)
+
+
+def _classify(node, env, probs):
+    """``("ok", value)``, ``("undefined", why)`` or ``("overflow", why)`` at an instance. A float64
+    failure or non-finite value is rechecked at 50 digits: nan, a complex value or an exception there is
+    undefined; a size beyond 10^100000 (or a float64 overflow confirmed) is an overflow."""
+    import mpmath
+
+    why = "not finite in float64"
+    try:
+        v = evaluate(node, env, probabilities=probs)
+        if np.all(np.isfinite(_as_array(v))):
+            return "ok", v
+    except _ANSWER_FAILURES as exc:
+        why = _failure(exc)
+    try:
+        vals, _ = _mp_values(node, env, probs, 50)
+    except _ANSWER_FAILURES as exc:
+        return "undefined", _failure(exc)
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, EvalError):
+            raise
+        return "undefined", f"{type(exc).__name__}: {exc}"
+    if any(isinstance(x, mpmath.mpc) or mpmath.isnan(x) for x in vals):
+        return "undefined", why if why != "not finite in float64" else "not a real number"
+    if any(mpmath.isinf(x) for x in vals):
+        return "overflow", "larger than 10^100000"
+    return "ok", evaluate(node, env, probabilities=probs, mp=True)
+
+
+def _continuous(domains) -> bool:
+    return any(d.kind in ("real", "vector", "matrix", "random") and d.flavour not in ("identity", "one-hot")
+               for d in domains.values())
+
+
+def _nearby(q, env, k: int):
+    """The ``k``-th point near ``env``: every continuous symbol moved by a relative 1e-3 or 1e-5 (inside its
+    domain; arrays keep their structure), integers unchanged."""
+    from fractions import Fraction
+
+    from .domains import _clip
+
+    rng = np.random.default_rng(1000 + k)
+    step = (1e-3, 1e-5)[k % 2]
+    out = dict(env)
+    for name, d in q.domains.items():
+        v = env[name]
+        if d.kind == "real":
+            delta = Fraction(step) * (1 if rng.random() < 0.5 else -1) * max(1, abs(Fraction(v)))
+            w = _clip(Fraction(v) + delta, d)
+            if w == v:
+                w = _clip(Fraction(v) - delta, d)
+            out[name] = w
+        elif d.kind in ("vector", "matrix"):
+            fl = d.flavour
+            n = v.shape[0]
+            if fl in ("identity", "one-hot", "orthogonal"):
+                continue
+            if fl in ("probability", "row-stochastic"):
+                u = np.full(v.shape, 1.0 / (v.shape[0] if fl == "probability" else v.shape[1]))
+                out[name] = (1 - step) * v + step * u
+                continue
+            E = rng.standard_normal(v.shape) * step * max(1.0, float(np.abs(v).max(initial=0.0)))
+            if fl in ("diagonal", "diagonal nonnegative"):
+                E = np.diag(np.abs(np.diag(E))) if fl.endswith("nonnegative") else np.diag(np.diag(E))
+            elif fl in ("symmetric", "positive definite"):
+                E = (E + E.T) / 2
+            elif fl in ("positive", "nonnegative"):
+                E = np.abs(E)
+            out[name] = v + E if n else v
+        elif d.kind == "random":
+            out[name] = RandomVariable(v.values + rng.standard_normal(v.values.shape) * step)
+    return out
+
+
+def _undefined_nearby(q, node, env, probs) -> bool:
+    """Whether ``node`` is undefined on a neighbourhood of ``env`` (every instance counts on discrete domains)."""
+    if not _continuous(q.domains):
+        return True
+    for k in range(NEAR_POINTS):
+        try:
+            state, _ = _classify(node, _nearby(q, env, k), probs)
+        except EvalError:
+            return True
+        if state != "undefined":
+            return False
+    return True
+
+
+def _exact_or_mp_difference(ans, ref, env, probs, ref_env=None):
+    """``(differs, how, noise)``: exact rational arithmetic where both sides allow it (``noise`` is then the
+    pair of exact values), else 50 digits then 1100 digits (``noise`` is True when a non-zero difference
+    below MP_FLAG was seen at 50 digits)."""
+    import mpmath
+
+    from .evaluate import NotExact
+
+    renv = env if ref_env is None else ref_env
+    try:
+        a = evaluate(ans, env, probabilities=probs, exact=True)
+        r = evaluate(ref, renv, probabilities=probs, exact=True)
+        av, rv = np.atleast_1d(np.asarray(a, dtype=object)).ravel(), np.atleast_1d(np.asarray(r, dtype=object)).ravel()
+        if len(av) == len(rv) and all(isinstance(x, (int, Fraction)) for x in list(av) + list(rv)):
+            return any(x != y for x, y in zip(av, rv)), "exact rational arithmetic", (a, r)
+    except (NotExact, ZeroDivisionError, OverflowError, np.linalg.LinAlgError):
+        pass
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, EvalError):
+            raise
+    noise = False
+    for dps, thresh in ((50, MP_FLAG), (1100, MP_DIFFER)):
+        try:
+            av, ash = _mp_values(ans, env, probs, dps)
+            rv, rsh = _mp_values(ref, renv, probs, dps)
+        except _ANSWER_FAILURES:
+            return True, f"{dps} digits", noise
+        if len(av) != len(rv):
+            return True, "shape", noise
+        with mpmath.workdps(dps):
+            if any(isinstance(x, mpmath.mpc) or not mpmath.isfinite(x) for x in av + rv):
+                return False, f"{dps} digits", noise  # out of range at this precision: not decided here
+            diff = max((abs(x - y) for x, y in zip(av, rv)), default=mpmath.mpf(0))
+            scale = max((abs(y) for y in rv + av), default=mpmath.mpf(0))
+            rel = diff / scale if scale else diff
+        if rel <= thresh:
+            noise = noise or (dps == 50 and rel > 0)
+            return False, f"{dps} digits", noise
+    return True, "1100 digits", noise
+
+
+def _tolerance_difference(ans, ref, a, r, env, probs, tol):
+    """The opt-in numeric tolerance of the question (``{relative = ...}`` or ``{absolute = ...}``)."""
+    rt, at = float(tol.get("relative", 0.0)), float(tol.get("absolute", 0.0))
+    A, R = _as_array(a), _as_array(r)
+    if A.size != R.size:
+        return True
+    with np.errstate(all="ignore"):
+        bad = np.abs(A.ravel() - R.ravel()) > rt * np.abs(R.ravel()) + at
+    if not bad.any():
+        return False
+    av, _ = _mp_values(ans, env, probs, 50)
+    rv, _ = _mp_values(ref, env, probs, 50)
+    return any(abs(x - y) > rt * abs(y) + at for x, y in zip(av, rv))
+
+
+def _where(env) -> str:
+    return ", ".join(f"{k} = {_show(v)}" for k, v in env.items())
+
+
+def _show(v):
+    from fractions import Fraction
+
+    if isinstance(v, Fraction):
+        return str(v.numerator) if v.denominator == 1 else (f"{v.numerator}/{v.denominator}"
+                                                            if len(str(v)) < 30 else f"{float(v):.17g}")
+    if isinstance(v, np.ndarray):
+        return str(np.round(v.astype(float), 6).tolist())
+    if isinstance(v, RandomVariable):
+        return str(v.values.tolist())
+    return str(v)
+
+
+def _shape_of(x):
+    return () if not isinstance(x, np.ndarray) or x.size == 1 and x.ndim == 0 else np.shape(x)
+
+
 def _equal(q, vid, ans, ref, seed, max_examples, symbolic_seconds):
-    if _symbolic_equal(q, ans, ref, symbolic_seconds):
-        return Verdict(vid, q.id, "correct", "equal to the reference (SymPy simplification)")
-    compared = set()
+    compared, ref_defined, pending, total = [], [0], [], [0]
+    noise = [False]
+    tol = getattr(q, "tolerance", None)
 
     def ratio(point):
         env, probs = point
-        try:
-            r = evaluate(ref, env, probabilities=probs)
-        except (EvalError, *_ANSWER_FAILURES):
+        total[0] += 1
+        rs = _classify(ref, env, probs)
+        if rs[0] == "ok":
+            ref_defined[0] += 1
+        a_s = _classify(ans, env, probs)  # EvalError propagates: an ill-typed answer
+        if rs[0] == "undefined" and a_s[0] == "undefined":
+            return 0.0, {"skipped": "both undefined"}
+        if rs[0] == "undefined":
+            if _undefined_nearby(q, ref, env, probs):
+                pending.append((env, probs, a_s[1] if a_s[0] == "ok" else None, rs[1]))
             return 0.0, {"skipped": "reference undefined"}
-        if not np.all(np.isfinite(_as_array(r))):
-            return 0.0, {"skipped": "reference undefined"}
-        compared.add(_key(point))
-        a, undefined = _answer_value(ans, env, probs)  # EvalError propagates: an ill-typed answer
-        if undefined:
-            return math.inf, {"why": undefined, "answer": "undefined", "reference": r}
-        rr, why = _compare(a, r)
-        if rr > 1.0 and not why.startswith("shape"):
-            d = _confirmed_difference(ans, ref, env, probs)
-            if d <= ANSWER_MP_CONFIRM:  # a float64 artefact (rounding, overflow): equal at 50+ digits
-                return 0.0, {"why": "equal at 50 digits"}
-            why = (why + "; " if why else "") + "confirmed at 50 digits"
-        return rr, {"why": why, "answer": a, "reference": r}
+        if a_s[0] == "undefined":
+            if not _undefined_nearby(q, ans, env, probs):
+                return 0.0, {"skipped": "answer undefined at an isolated point"}
+            compared.append(point)
+            return math.inf, {"why": f"the answer is undefined at {_where(env)} where the reference is defined "
+                                     f"({a_s[1]})", "answer": "undefined", "reference": rs[1]}
+        if rs[0] == "overflow" and a_s[0] == "overflow":
+            return 0.0, {"skipped": "both beyond 10^100000"}
+        compared.append(point)
+        if rs[0] == "overflow" or a_s[0] == "overflow":
+            which = "the answer" if a_s[0] == "overflow" else "the reference"
+            return math.inf, {"why": f"{which} is larger than 10^100000 where the other is not",
+                              "answer": a_s[1] if a_s[0] == "ok" else "inf", "reference": rs[1] if rs[0] == "ok" else "inf"}
+        a, r = a_s[1], rs[1]
+        if _shape_of(a) != _shape_of(r):
+            return math.inf, {"why": f"shape {_shape_of(a)} where {_shape_of(r)} is expected", "answer": a,
+                              "reference": r}
+        if tol:
+            if _tolerance_difference(ans, ref, a, r, env, probs, tol):
+                return math.inf, {"why": f"beyond the question's tolerance {tol}", "answer": a, "reference": r}
+            return 0.0, {}
+        if not _must_be_precise(a, r, point):  # float64 equal and not in the always-precise subset
+            return 0.0, {}
+        differs, how, tiny = _exact_or_mp_difference(ans, ref, env, probs)
+        if isinstance(tiny, tuple):  # the exact values
+            a, r = tiny
+            tiny = False
+        noise[0] = noise[0] or tiny
+        if differs:
+            return math.inf, {"why": f"different values, decided in {how}", "answer": a, "reference": r}
+        return 0.0, {}
 
     out = _search(q, ratio, seed, max_examples)
     if isinstance(out, Verdict):
         return Verdict(vid, q.id, out.verdict, out.message)
-    if out.counterexample is None:
-        short = _enough(out, compared, max_examples)
-        if short:
-            return Verdict(vid, q.id, "unknown", short)
-        return Verdict(vid, q.id, "correct", f"agrees with the reference at {len(compared)} random instances "
-                                              f"(rtol {RTOL:g}; disagreements rechecked at 50 digits)")
-    (env, probs), info = out.counterexample
-    why = info.get("why", "")
-    return Verdict(vid, q.id, "incorrect", "differs from the reference" + (f" ({why})" if why else ""),
-                   _counterexample(env, probs, answer=info.get("answer"), reference=info.get("reference")))
+    if out.counterexample is not None:
+        (env, probs), info = out.counterexample
+        why = info.get("why", "")
+        return Verdict(vid, q.id, "incorrect", "differs from the reference" + (f": {why}" if why else ""),
+                       _counterexample(env, probs, answer=info.get("answer"), reference=info.get("reference")))
+    exhausted = out.examples < max_examples
+    if ref_defined[0] < MIN_COMPARED and not exhausted:
+        return Verdict(vid, q.id, "invalid", f"question {q.id!r} is broken: its reference is defined at only "
+                                             f"{ref_defined[0]} of {total[0]} sampled instances (at least "
+                                             f"{MIN_COMPARED} are needed)")
+    defined_where_ref_not = [p for p in pending if p[2] is not None]
+    if defined_where_ref_not:
+        env, probs, a, why = min(defined_where_ref_not, key=lambda p: len(repr(_readable_env(p[0]))))
+        return Verdict(vid, q.id, "incorrect", f"the answer is defined at {_where(env)} where the reference is not "
+                                               f"({why}), and the reference is undefined near it",
+                       _counterexample(env, probs, answer=a, reference="undefined"))
+    short = _enough(out, compared, max_examples)
+    if short:
+        return Verdict(vid, q.id, "unknown", short)
+    how = f"tolerance {tol}" if tol else "exact rational arithmetic, or 50 digits confirmed at 1100"
+    if not tol and noise[0] and symbolic_seconds > 0:
+        sym = _symbolic_difference(q, ans, ref, symbolic_seconds)
+        if sym is not None and sym != "0":
+            env, probs = compared[0]
+            return Verdict(vid, q.id, "incorrect", f"differs from the reference by the constant {sym} (SymPy; "
+                                                   "below the 50-digit resolution of the numeric stage)",
+                           _counterexample(env, probs, difference=sym))
+        if sym == "0":
+            how += "; SymPy proves the difference zero"
+    return Verdict(vid, q.id, "correct", f"equal to the reference at {len(compared)} instances where both are "
+                                          f"defined ({how}); undefined at the same instances elsewhere")
+
+
+def _up_to_constant(q, vid, ans, ref, seed, max_examples):
+    """answer - reference is constant on each connected piece of the domain: where both are defined, the
+    difference at an instance equals the difference at nearby instances (every continuous symbol moved by
+    a relative 1e-3 or 1e-5), decided exactly or at 50/1100 digits; one-sided definedness as for equal."""
+    from .language import Sub
+
+    if not _continuous(q.domains):
+        return Verdict(vid, q.id, "invalid", f"question {q.id!r} is broken: up_to_constant needs a continuous symbol")
+    diff = Sub(ans, ref)
+    base = _equal_domain_only(q, ans, ref)
+    compared = []
+
+    def ratio(point):
+        env, probs = point
+        verdict = base(point)
+        if verdict is not None:
+            return verdict
+        for k in range(2):
+            env2 = _nearby(q, env, k)
+            if _classify(ans, env2, probs)[0] != "ok" or _classify(ref, env2, probs)[0] != "ok":
+                continue
+            differs, how, _ = _exact_or_mp_difference(diff, diff, env, probs, ref_env=env2)
+            if differs:
+                d1 = _readable(evaluate(diff, env, probabilities=probs))
+                d2 = _readable(evaluate(diff, env2, probabilities=probs))
+                return math.inf, {"why": f"answer - reference is {d1} at {_where(env)} but {d2} at the nearby "
+                                         f"{_where(env2)} (decided in {how}): not a constant", "answer": d1,
+                                  "reference": d2}
+        compared.append(point)
+        return 0.0, {}
+
+    out = _search(q, ratio, seed, max_examples)
+    if isinstance(out, Verdict):
+        return Verdict(vid, q.id, out.verdict, out.message)
+    if out.counterexample is not None:
+        (env, probs), info = out.counterexample
+        return Verdict(vid, q.id, "incorrect", info.get("why", "differs from the reference"),
+                       _counterexample(env, probs, answer=info.get("answer"), reference=info.get("reference")))
+    short = _enough(out, compared, max_examples)
+    if short:
+        return Verdict(vid, q.id, "unknown", short)
+    return Verdict(vid, q.id, "correct", f"answer - reference is locally constant at {len(compared)} instances "
+                                          "(compared with nearby instances exactly or at 50/1100 digits)")
+
+
+def _equal_domain_only(q, ans, ref):
+    """A point check for one-sided definedness (None when both sides are defined there)."""
+
+    def check(point):
+        env, probs = point
+        rs, a_s = _classify(ref, env, probs), _classify(ans, env, probs)
+        if rs[0] == "ok" and a_s[0] == "ok":
+            return None
+        if rs[0] == a_s[0]:
+            return 0.0, {}
+        if rs[0] == "undefined" and a_s[0] == "ok" and _undefined_nearby(q, ref, env, probs):
+            return math.inf, {"why": f"the answer is defined at {_where(env)} where the reference is not",
+                              "answer": a_s[1], "reference": "undefined"}
+        if a_s[0] == "undefined" and rs[0] == "ok" and _undefined_nearby(q, ans, env, probs):
+            return math.inf, {"why": f"the answer is undefined at {_where(env)} where the reference is defined",
+                              "answer": "undefined", "reference": rs[1]}
+        return 0.0, {}
+
+    return check
+
+
+def _readable_env(env):
+    return {k: _readable(v) for k, v in env.items()}
+
+
+def _falsify(strategy, evaluate_point, *, seed, max_examples, raise_errors):
+    """:func:`verify.search.falsify` without the target phase (the judge's ratios are 0 or infinite:
+    there is nothing to climb), so 150 instances cost 150 evaluations before shrinking."""
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import seed as hseed
+    from hypothesis.errors import Flaky, HypothesisException
+
+    from ..search import SearchOutcome
+
+    state = {"n": 0, "last_fail": None}
+
+    class _Found(Exception):
+        pass
+
+    @settings(max_examples=max_examples, database=None, deadline=None, verbosity=Verbosity.quiet,
+              suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate, Phase.shrink),
+              report_multiple_bugs=False, print_blob=False)
+    @hseed(seed)
+    @given(strategy)
+    def _prop(point):
+        state["n"] += 1
+        try:
+            ratio, info = evaluate_point(point)
+        except raise_errors:
+            raise
+        except Exception as exc:  # noqa: BLE001 (reported as a bug of the judge by _search)
+            ratio, info = math.inf, {"exception": f"{type(exc).__name__}: {exc}"}
+        if not ratio <= 1.0:
+            state["last_fail"] = (point, info)
+            raise _Found
+
+    err = None
+    try:
+        _prop()
+    except _Found:
+        pass
+    except (Flaky, HypothesisException) as exc:
+        err = f"{type(exc).__name__}: {exc}"
+    return SearchOutcome(examples=state["n"], worst_ratio=0.0, worst_point=None, worst_info={},
+                         counterexample=state["last_fail"], error=err)
 
 
 def _search(q, evaluate_point, seed, max_examples):
     try:
-        out = falsify(instances(q.domains), evaluate_point, seed=seed, max_examples=max_examples,
-                      raise_errors=(EvalError, MemoryError, RecursionError, _JudgeBug))
+        out = _falsify(instances(q.domains), evaluate_point, seed=seed, max_examples=max_examples,
+                       raise_errors=(EvalError, MemoryError, RecursionError, _JudgeBug))
     except EvalError as exc:
         return Verdict("", q.id, "invalid", f"the answer cannot be evaluated: {exc}")
     if out.counterexample is not None and "exception" in out.counterexample[1]:
@@ -363,6 +735,17 @@ def _scalar(x, what):
     return float(a.reshape(()))
 
 
+def _quantity(q, env, probs, r):
+    if q.quantity is None:
+        return r
+    if isinstance(q.quantity, str):
+        try:
+            return _scalar(evaluate(parse(q.quantity, q.domains), env, probabilities=probs), "quantity")
+        except _ANSWER_FAILURES:
+            return math.nan
+    return float(q.quantity(env))
+
+
 def _bound(q, vid, ans, ref, seed, max_examples, sense):
     """upper: quantity <= answer <= reference; lower: reference <= answer <= quantity."""
     sign = 1.0 if sense == "upper" else -1.0
@@ -374,7 +757,7 @@ def _bound(q, vid, ans, ref, seed, max_examples, sense):
             r = _scalar(evaluate(ref, env, probabilities=probs), "reference")
         except _ANSWER_FAILURES:
             return 0.0, {"kind": "skipped"}
-        qv = float(q.quantity(env)) if q.quantity is not None else r
+        qv = _quantity(q, env, probs, r)
         if not (math.isfinite(r) and math.isfinite(qv)):
             return 0.0, {"kind": "skipped"}
         compared.add(_key(point))
@@ -475,6 +858,16 @@ def judge(q, *, answer=None, latex=None, vid: str = "", seed: int = 0, max_examp
     except (RecursionError, MemoryError) as exc:
         return Verdict(vid, q.id, "invalid", f"the answer is too large or too deeply nested to parse "
                                              f"({type(exc).__name__})")
+    if q.relation in ("upper_bound", "lower_bound") and q.quantity is None:
+        return Verdict(vid, q.id, "invalid", f"question {q.id!r} is broken: a bound question needs quantity = "
+                                             "\"...\" (the bounded quantity) beside its reference")
+    if q.relation == "derivative":
+        from .derivative import judge_derivative
+
+        try:
+            return judge_derivative(q, vid, ans, seed=seed, max_examples=max_examples)
+        except EvalError as exc:
+            return Verdict(vid, q.id, "invalid", f"the answer cannot be evaluated: {exc}")
     try:
         ref = parse(q.reference, q.domains)
     except AnswerError as exc:
@@ -484,6 +877,8 @@ def judge(q, *, answer=None, latex=None, vid: str = "", seed: int = 0, max_examp
     try:
         if q.relation == "equal":
             return _equal(q, vid, ans, ref, seed, max_examples, symbolic_seconds)
+        if q.relation == "up_to_constant":
+            return _up_to_constant(q, vid, ans, ref, seed, max_examples)
         if q.relation in ("upper_bound", "lower_bound"):
             return _bound(q, vid, ans, ref, seed, max_examples, "upper" if q.relation == "upper_bound" else "lower")
         return _same_order(q, vid, ans, ref)

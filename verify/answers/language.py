@@ -1,7 +1,8 @@
 r"""The answer language: a whitelist over Python's ``ast`` (plain answers) and a LaTeX front end.
 
-Plain answers: numbers, declared symbols, ``+ - * / ** ^ @``, parentheses, the functions
-``log exp sqrt abs max min sum det inv trace norm``, ``.T``, ``E[...]`` and ``O(...)``.
+Plain answers: numbers, declared symbols, the constants ``pi`` (and ``inf``, as in ``norm(x, inf)``),
+``+ - * / ** ^ @``, parentheses, the functions of :data:`FUNCTIONS` (``log(x, b)`` is the logarithm
+to base b), ``.T``, ``E[...]`` and ``O(...)``.
 Anything else is rejected with a message that names the problem and its position; the
 text is parsed by :func:`ast.parse` in ``eval`` mode (which builds a tree and runs
 nothing) and every node is checked against the whitelist before it becomes a
@@ -12,7 +13,7 @@ Div(Expect(Mul(Pow(Sym('g'), Num(2)), Sym('R'))), Expect(Pow(Sym('g'), Num(2))))
 >>> parse("__import__('os')", {"x"})
 Traceback (most recent call last):
 ...
-verify.answers.language.AnswerError: column 1: '__import__' is not an allowed function (allowed: abs, det, exp, inv, log, max, min, norm, sqrt, sum, trace)
+verify.answers.language.AnswerError: column 1: '__import__' is not an allowed function (allowed: abs, acos, asin, atan, binomial, ceil, cos, cosh, det, diag, exp, eye, factorial, floor, inv, kron, log, logdet, logsumexp, matrix_power, max, min, norm, ones, pinv, sigmoid, sign, sin, sinh, softmax, sqrt, sum, tan, tanh, trace)
 """
 
 from __future__ import annotations
@@ -22,12 +23,23 @@ import math
 import re
 from dataclasses import dataclass
 
-__all__ = ["AnswerError", "Node", "Num", "Sym", "Add", "Sub", "Mul", "Div", "Pow", "MatMul", "Neg", "Call",
+__all__ = ["AnswerError", "Node", "Num", "Const", "Sym", "Add", "Sub", "Mul", "Div", "Pow", "MatMul", "Neg", "Call",
            "Transpose", "Expect", "Order", "parse", "parse_latex", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH",
            "MAX_EXPONENT", "MAX_CONSTANT_DIGITS", "MAX_EXPANSION", "LARK_MAX_LENGTH", "LARK_MAX_LETTERS",
            "free_symbols", "unparse", "check_size"]
 
-FUNCTIONS = ("abs", "det", "exp", "inv", "log", "max", "min", "norm", "sqrt", "sum", "trace")
+FUNCTIONS = ("abs", "acos", "asin", "atan", "binomial", "ceil", "cos", "cosh", "det", "diag", "exp", "eye",
+             "factorial", "floor", "inv", "kron", "log", "logdet", "logsumexp", "matrix_power", "max", "min",
+             "norm", "ones", "pinv", "sigmoid", "sign", "sin", "sinh", "softmax", "sqrt", "sum", "tan", "tanh",
+             "trace")
+
+#: How many arguments each function takes (min, max); max/min take any number.
+ARITY = {f: (1, 1) for f in FUNCTIONS}
+ARITY.update({"log": (1, 2), "binomial": (2, 2), "kron": (2, 2), "matrix_power": (2, 2), "norm": (1, 2),
+              "ones": (1, 2), "max": (1, 64), "min": (1, 64)})
+
+#: Named constants of the plain language (a declared symbol of the same name takes precedence).
+CONSTANTS = ("pi", "inf")
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
 MAX_EXPONENT = 1000  #: kept for compatibility; the size checks below (:func:`check_size`) replace it
@@ -72,6 +84,7 @@ def _node(name, fields):
 
 
 Num = _node("Num", ["value"])  #: int, or a Fraction for decimals (exact)
+Const = _node("Const", ["name"])  #: pi, e (LaTeX), inf
 Sym = _node("Sym", ["name"])
 Add = _node("Add", ["a", "b"])
 Sub = _node("Sub", ["a", "b"])
@@ -127,6 +140,8 @@ def unparse(node) -> str:
         return text if len(text) <= 40 else f"{text[:12]}...({len(text)} digits)"
     if isinstance(node, Sym):
         return node.name
+    if isinstance(node, Const):
+        return "exp(1)" if node.name == "e" else node.name
     if isinstance(node, Call):
         return f"{node.func}({', '.join(unparse(a) for a in node.args)})"
     if isinstance(node, Transpose):
@@ -189,6 +204,10 @@ def _reject_constant(node, digits):
                       "(MAX_CONSTANT_DIGITS): simplify it, or give a symbolic answer")
 
 
+_CONST_FUNCS = ("exp", "log", "sqrt", "abs", "max", "min", "sin", "cos", "tan", "asin", "acos", "atan", "sinh",
+                "cosh", "tanh", "sign", "floor", "ceil", "factorial", "binomial", "sigmoid")
+
+
 def _size(node) -> _Size:
     import mpmath
 
@@ -217,29 +236,61 @@ def _size_at(node) -> _Size:  # noqa: C901 (one case per node type)
         if a.const and a.value is not None and isinstance(node, Neg):
             return _Size(True, -a.value, a.digits, a.terms, a.coef, a.rational)
         return a
+    if isinstance(node, Const):
+        if node.name == "inf":
+            return _Size(False)
+        return _Size(True, +mpmath.pi if node.name == "pi" else mpmath.e, 1.0)
     if isinstance(node, Call):
         args = [_size_at(x) for x in node.args]
         terms = max(a.terms for a in args) if node.func in ("max", "min") else 0.0
-        if not all(a.const for a in args) or node.func not in ("exp", "log", "sqrt", "abs", "max", "min"):
+        if not all(a.const for a in args) or node.func not in _CONST_FUNCS:
             return _Size(False, terms=terms)
         digits = max(a.digits for a in args)
         vals = [a.value for a in args]
         if any(v is None for v in vals):
             return _Size(True, None, digits)
-        (x,) = vals if len(vals) == 1 else (None,)
-        if node.func == "exp":
+        x = vals[0]
+        f = node.func
+        if f in ("exp", "sinh", "cosh"):
             mag = abs(x) / mpmath.log(10)
             if mag > MAX_CONSTANT_DIGITS:
                 _reject_constant(node, mag)
-            return _Size(True, mpmath.exp(x), max(digits, float(mag)))
-        if node.func == "log":
+            return _Size(True, getattr(mpmath, f)(x), max(digits, float(mag)))
+        if f == "factorial" or f == "binomial":
+            n = x
+            if n != int(n) or n < 0:
+                return _Size(True, None, digits)
+            mag = float(mpmath.loggamma(n + 1) / mpmath.log(10))
+            if mag > MAX_CONSTANT_DIGITS:
+                _reject_constant(node, mag)
+            if f == "factorial":
+                return _Size(True, mpmath.factorial(n), max(digits, mag), rational=args[0].rational)
+            k = vals[1]
+            ok = k == int(k) and 0 <= k <= n
+            return _Size(True, mpmath.binomial(n, k) if ok else mpmath.mpf(0), max(digits, mag),
+                         rational=all(a.rational for a in args))
+        if f == "log":
+            if len(vals) == 2:
+                b = vals[1]
+                ok = x > 0 and b > 0 and b != 1
+                return _Size(True, mpmath.log(x) / mpmath.log(b) if ok else None, digits)
             return _Size(True, mpmath.log(x) if x > 0 else None, digits)
-        if node.func == "sqrt":
+        if f == "sqrt":
             return _Size(True, mpmath.sqrt(x) if x >= 0 else None, digits)
-        if node.func == "abs":
-            return _Size(True, abs(x), digits, rational=args[0].rational)
-        pick = max if node.func == "max" else min
-        return _Size(True, pick(vals), digits, rational=all(a.rational for a in args))
+        if f in ("abs", "sign", "floor", "ceil"):
+            fn = {"abs": abs, "sign": lambda v: mpmath.mpf(mpmath.sign(v)), "floor": mpmath.floor,
+                  "ceil": mpmath.ceil}[f]
+            return _Size(True, fn(x), digits, rational=args[0].rational or f != "abs")
+        if f in ("max", "min"):
+            pick = max if f == "max" else min
+            return _Size(True, pick(vals), digits, rational=all(a.rational for a in args))
+        if f in ("asin", "acos") and abs(x) > 1:
+            return _Size(True, None, digits)
+        if f == "sigmoid":
+            return _Size(True, 1 / (1 + mpmath.exp(-x)) if x > -2302 * MAX_CONSTANT_DIGITS else mpmath.mpf(0), digits)
+        if f in ("sin", "cos", "tan") and abs(x) > 10**6:
+            return _Size(True, None, digits)  # not computed: a periodic function far out
+        return _Size(True, getattr(mpmath, f)(x), digits)
     if isinstance(node, (Add, Sub, Mul, Div, MatMul)):
         a, b = _size_at(node.a), _size_at(node.b)
         if isinstance(node, (Add, Sub)):
@@ -278,11 +329,6 @@ def _size_at(node) -> _Size:  # noqa: C901 (one case per node type)
                 lterms = min(float(e * a.terms), (float(mpmath.loggamma(e + t)) - float(mpmath.loggamma(e + 1))
                                                   - float(mpmath.loggamma(t))) / 2.302585092994046)
                 coef = float(e * (a.terms + a.coef))
-                cost = lterms + math.log10(max(coef, 1.0))
-                if cost > math.log10(MAX_EXPANSION):
-                    raise AnswerError(f"the power {_short(node)} would expand into about 10^{lterms:.3g} terms of "
-                                      f"about {coef:.3g} digits (cost 10^{cost:.3g}); the expansion cost is limited "
-                                      f"to 10^{math.log10(MAX_EXPANSION):.0f} (MAX_EXPANSION): simplify the power")
                 return _Size(False, terms=lterms, coef=coef)
             return _Size(False, terms=0.0, coef=float(e * a.coef) if _is_int(b.value) else a.coef)
         if a.value is None:
@@ -309,6 +355,13 @@ def _is_int(v) -> bool:
     return v is not None and v == int(v)
 
 
+def expansion_cost(node) -> float:
+    """log10 of the estimated cost (terms x coefficient digits) of expanding ``node`` symbolically. Above
+    log10(:data:`MAX_EXPANSION`) the judge does not hand the answer to SymPy (it is judged numerically)."""
+    s = _size(node)
+    return s.terms + math.log10(max(s.coef, 1.0))
+
+
 def check_size(node) -> Node:
     """Reject an answer whose constants or expansions are too large to compute (see
     :data:`MAX_CONSTANT_DIGITS` and :data:`MAX_EXPANSION`); return ``node`` unchanged.
@@ -323,7 +376,8 @@ def check_size(node) -> Node:
 
 
 class _Builder:
-    def __init__(self, symbols, offset=0):
+    def __init__(self, symbols, offset=0, latex_e=False):
+        self.latex_e = latex_e  # LaTeX answers: an undeclared e is Euler's number
         self.symbols = set(symbols)
         self.offset = offset  # characters added in front of the user's text (none today)
 
@@ -345,6 +399,8 @@ class _Builder:
                 return Num(Fraction(repr(node.value)))
             return Num(node.value)
         if isinstance(node, ast.Name):
+            if node.id not in self.symbols and (node.id in CONSTANTS or (node.id == "e" and self.latex_e)):
+                return Const(node.id)
             if node.id not in self.symbols:
                 hint = f"declared symbols: {', '.join(sorted(self.symbols)) or 'none'}"
                 if node.id in FUNCTIONS:
@@ -382,8 +438,11 @@ class _Builder:
                                   f"(allowed: {', '.join(FUNCTIONS)})")
             if not node.args:
                 raise AnswerError(f"{_where(node, self.offset)}: {name}() needs an argument")
-            if name not in ("max", "min") and len(node.args) != 1:
-                raise AnswerError(f"{_where(node, self.offset)}: {name}(...) takes one argument")
+            lo, hi = ARITY[name]
+            if not lo <= len(node.args) <= hi:
+                want = str(lo) if lo == hi else f"{lo} or {hi}" if hi == lo + 1 else f"{lo} to {hi}"
+                raise AnswerError(f"{_where(node, self.offset)}: {name}(...) takes {want} argument"
+                                  f"{'' if want == '1' else 's'}, not {len(node.args)}")
             return Call(name, tuple(self.build(a, d) for a in node.args))
         if isinstance(node, ast.Attribute):
             if node.attr != "T":
@@ -396,8 +455,9 @@ class _Builder:
         raise AnswerError(f"{_where(node, self.offset)}: {type(node).__name__} is not allowed in an answer")
 
 
-def parse(text: str, symbols) -> Node:
-    """Parse a plain answer; ``symbols`` are the declared names (``E`` and ``O`` are reserved)."""
+def parse(text: str, symbols, *, latex_e: bool = False) -> Node:
+    """Parse a plain answer; ``symbols`` are the declared names (``E`` and ``O`` are reserved; ``pi`` and
+    ``inf`` are constants unless declared; with ``latex_e``, an undeclared ``e`` is Euler's number)."""
     if not isinstance(text, str):
         raise AnswerError(f"the answer must be a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -427,7 +487,7 @@ def parse(text: str, symbols) -> Node:
     reserved = {"E", "O"} & set(symbols)
     if reserved:
         raise AnswerError(f"symbol names {sorted(reserved)} are reserved (E[...] is expectation, O(...) an order)")
-    return check_size(_Builder(symbols).build(tree))
+    return check_size(_Builder(symbols, latex_e=latex_e).build(tree))
 
 
 # ---------------------------------------------------------------------------
@@ -436,7 +496,8 @@ def parse(text: str, symbols) -> Node:
 
 _GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "iota", "kappa",
           "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "varphi", "chi", "psi", "omega")
-_KNOWN = set(_GREEK) | {"frac", "dfrac", "tfrac", "sqrt", "log", "ln", "exp", "cdot", "times", "left", "right", "det",
+_TRIG = ("sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh")
+_KNOWN = set(_GREEK) | set(_TRIG) | {"circ", "odot", "binom", "frac", "dfrac", "tfrac", "sqrt", "log", "ln", "exp", "cdot", "times", "left", "right", "det",
                         "max", "min", "sum", "top", "mathbb", "operatorname", "mathrm", "tr", "Tr", "big", "Big",
                         "bigl", "bigr", "Bigl", "Bigr", "|", ",", ";", "!", "quad", "mathcal"}
 
@@ -445,7 +506,8 @@ def _check_control_words(tex: str) -> None:
     for w in re.findall(r"\\([A-Za-z]+|.)", tex):
         if w not in _KNOWN:
             raise AnswerError(f"unknown LaTeX control word '\\{w}'; supported: \\frac, \\sqrt, \\log, \\exp, \\det, "
-                              r"\mathbb{E}[...], \left, \right, \cdot, \|...\|, Greek letters")
+                              r"\sin, \cos, \tan, \arcsin, ..., \pi, \mathbb{E}[...], \left, \right, \cdot, "
+                              r"\circ, \odot, \|...\|, Greek letters")
 
 
 def _latex_to_plain(tex: str, symbols, array_names=frozenset()) -> str:
@@ -466,7 +528,9 @@ def _latex_to_plain(tex: str, symbols, array_names=frozenset()) -> str:
     s = re.sub(r"\^\s*\{\s*-\s*(?:\\top|T)\s*\}", ".T^{-1}", s)  # A^{-T} = (A^T)^{-1}
     s = re.sub(r"\^\s*\{\s*\\top\s*\}|\^\s*\\top|\^\s*\{\s*T\s*\}|\^\s*T\b", ".T", s)
     s = s.replace(r"\|", "‖")
-    s = re.sub(r"\\(cdot|times)", "*", s)
+    s = re.sub(r"\\(cdot|times|circ|odot)", "*", s)
+    s = re.sub(r"\\arc(sin|cos|tan)\b", r" a\1 ", s)
+    s = re.sub(r"\\(sinh|cosh|tanh|sin|cos|tan)\b", r" \1 ", s)
     s = re.sub(r"\\ln\b", r"\\log", s)
     # \frac{a}{b} -> ((a)/(b)); \sqrt{a} -> sqrt(a); repeat for nesting
     out = _expand_braced(s)
@@ -674,6 +738,10 @@ def _from_sympy(expr, symbols, table, depth=0):
         raw = str(expr.name)
         if raw in table:
             return table[raw]
+        if name == "e" and name not in symbols:
+            return Const("e")  # an undeclared e in LaTeX is Euler's number
+        if name == "pi" and name not in symbols:
+            return Const("pi")
         if name not in symbols:
             raise AnswerError(f"unknown symbol '{name}' (declared symbols: {', '.join(sorted(symbols)) or 'none'})")
         return Sym(name)
@@ -715,11 +783,18 @@ def _from_sympy(expr, symbols, table, depth=0):
         if expr.args[1] == sp.Rational(1, 2) and isinstance(expr.args[1], sp.Rational):
             return Call("sqrt", (go(expr.args[0]),))
         return Pow(go(expr.args[0]), go(expr.args[1]))
-    named = {sp.log: "log", sp.exp: "exp", sp.Abs: "abs", sp.Max: "max", sp.Min: "min"}
+    if expr is sp.pi or expr == sp.pi:
+        return Const("pi")
+    if expr is sp.E:
+        return Const("e")
+    named = {sp.log: "log", sp.exp: "exp", sp.Abs: "abs", sp.Max: "max", sp.Min: "min", sp.sin: "sin",
+             sp.cos: "cos", sp.tan: "tan", sp.asin: "asin", sp.acos: "acos", sp.atan: "atan", sp.sinh: "sinh",
+             sp.cosh: "cosh", sp.tanh: "tanh", sp.floor: "floor", sp.ceiling: "ceil", sp.factorial: "factorial",
+             sp.binomial: "binomial", sp.sign: "sign"}
     for cls, name in named.items():
         if isinstance(expr, cls):
-            if name == "log" and len(expr.args) != 1:
-                raise AnswerError("logarithms with a base are not supported; write log(x)/log(b)")
+            if len(expr.args) != ARITY[name][0] and not (name == "log" and len(expr.args) == 2):
+                raise AnswerError(f"{name} with {len(expr.args)} arguments is not in the answer language")
             return Call(name, tuple(go(a) for a in expr.args))
     raise AnswerError(f"the LaTeX construct {type(expr).__name__} is not in the answer language")
 
@@ -787,8 +862,43 @@ def parse_latex(tex: str, symbols, array_names=frozenset()) -> Node:
         raise AnswerError(f"the LaTeX answer becomes {len(plain)} characters in the plain language (juxtaposed "
                           f"letters become products); at most {MAX_LENGTH} are allowed: shorten it")
     try:
-        return parse(plain, symbols)
+        node = parse(plain, symbols, latex_e=True)
     except AnswerError as exc:
         shown = plain if len(plain) <= 80 else plain[:77] + "..."
         extra = f"; SymPy's Lark parser: {lark_error}" if lark_error and lark_error != str(exc) else ""
         raise AnswerError(f"{exc} (in the plain form {shown!r} of the LaTeX answer{extra})") from None
+    return _matrix_powers(node, frozenset(array_names)) if array_names else node
+
+
+_SCALAR_OF_ARRAY = ("det", "logdet", "trace", "norm", "sum", "logsumexp", "max", "min")
+
+
+def _arrayish(node, array_names) -> bool:
+    """Whether ``node`` is (likely) array-valued: it uses an array symbol outside scalar functions."""
+    if isinstance(node, Sym):
+        return node.name in array_names
+    if isinstance(node, Call):
+        if node.func in _SCALAR_OF_ARRAY:
+            return False
+        if node.func in ("eye", "ones"):
+            return True
+        return any(_arrayish(a, array_names) for a in node.args)
+    if isinstance(node, Expect):
+        return _arrayish(node.a, array_names)
+    return any(_arrayish(getattr(node, f), array_names) for f in ("a", "b") if hasattr(node, f))
+
+
+def _matrix_powers(node, array_names):
+    """In LaTeX a superscript on a matrix is a matrix power (``A^{-1}``, ``A^2``), not elementwise."""
+    if isinstance(node, Pow) and _arrayish(node.a, array_names):
+        base = _matrix_powers(node.a, array_names)
+        k = node.b
+        if isinstance(k, Neg) and isinstance(k.a, Num) and k.a.value == 1:
+            return Call("inv", (base,))
+        return Call("matrix_power", (base, _matrix_powers(k, array_names)))
+    if isinstance(node, Call):
+        return Call(node.func, tuple(_matrix_powers(a, array_names) for a in node.args))
+    fields = getattr(node, "__dataclass_fields__", {})
+    if not fields or isinstance(node, (Num, Sym, Const)):
+        return node
+    return type(node)(*[_matrix_powers(getattr(node, f), array_names) for f in fields])

@@ -1,0 +1,294 @@
+r"""Numeric derivatives independent of any claimed formula, and the judge of the ``derivative`` relation.
+
+Layout (numerator layout, column-major ``vec``):
+
+- a scalar function of a scalar, vector or matrix ``X``: the gradient, with the shape of ``X``;
+- an array function ``F`` of a scalar ``x``: :math:`\partial F/\partial x`, with the shape of ``F``;
+- an array function of an array: the Jacobian :math:`\partial\,\mathrm{vec}(F)/\partial\,\mathrm{vec}(X)^\top`
+  of shape ``(F.size, X.size)``, ``vec`` stacking columns;
+- ``order=2``: the Hessian of a scalar function of a vector, ``(n, n)``.
+
+Entries of a structured ``X`` (symmetric, diagonal, ...) are independent variables: the derivative is
+the unconstrained one, evaluated at a structured point.
+
+:func:`jacobian` differentiates any callable in float64: central differences at steps h and h/2,
+combined by Richardson extrapolation (error O(h^4)), with an error estimate. :func:`jacobian_mp`
+does the same in mpmath (central differences with h = 10^-(dps/2), error ~10^-dps), and is used to
+confirm every disagreement and at the worst agreeing point before a verdict.
+
+>>> import numpy as np
+>>> D, err = jacobian(lambda X: np.log(np.linalg.det(X)), np.array([[2.0, 1.0], [0.0, 1.0]]))
+>>> np.round(D, 8).tolist()  # inv(X).T
+[[0.5, 0.0], [-0.5, 1.0]]
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["jacobian", "jacobian_mp", "hessian", "expected_shape", "judge_derivative", "DERIVATIVE_FLAG"]
+
+#: A float64 disagreement between the answer and the Richardson derivative larger than this (relative to
+#: the larger of the two, plus the extrapolation's own error estimate) is recomputed in mpmath; only the
+#: mpmath difference (at 50 digits, central differences with h = 1e-25) decides.
+DERIVATIVE_FLAG = 1e-6
+MP_DECIDE = 1e-15  #: relative difference at 50 digits that makes an answer incorrect (roundoff there ~1e-24)
+
+
+def _vec(v) -> np.ndarray:
+    """Column-major vec of a value (a number gives a 1-vector)."""
+    a = np.asarray(v)
+    return a.reshape(-1, order="F") if a.ndim else a.reshape(1)
+
+
+def expected_shape(f_value, x_value, order: int = 1) -> tuple:
+    """The shape of the derivative of a function with value ``f_value`` w.r.t. ``x_value``."""
+    fs, xs = np.shape(f_value), np.shape(x_value)
+    if order == 2:
+        n = int(np.prod(xs)) if xs else 1
+        return (n, n) if xs else ()
+    if not fs or int(np.prod(fs)) == 1:
+        return xs
+    if not xs:
+        return fs
+    return (int(np.prod(fs)), int(np.prod(xs)))
+
+
+def _assemble(cols, f0, x, order=1):
+    """Columns d vec(f)/d x_j (j in column-major order of x) -> the derivative in the layout above."""
+    J = np.stack([np.asarray(c).reshape(-1) for c in cols], axis=1)  # (f.size, x.size)
+    shape = expected_shape(f0, x, order)
+    if J.shape[0] == 1 and np.ndim(x):  # gradient of a scalar: shape of x (column-major)
+        return J.reshape(np.shape(x), order="F")
+    if not np.ndim(x):
+        return J.reshape(np.shape(f0), order="F") if np.ndim(f0) else J.reshape(())
+    return J.reshape(shape)
+
+
+def jacobian(f, x, *, h: float | None = None):
+    """Derivative of ``f`` at ``x`` (float64, Richardson-extrapolated central differences) and an error
+    estimate (the largest change extrapolation made)."""
+    x = np.asarray(x, dtype=float)
+    f0 = np.asarray(f(x), dtype=float)
+    n = x.size
+    scale = max(1.0, min(float(np.abs(x).max(initial=0.0)), 1e3))  # periodic functions far out: keep h small
+    h = (1e-3 if h is None else h) * scale
+    cols, err = [], 0.0
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = 1.0
+        E = e.reshape(x.shape, order="F") if x.ndim else e.reshape(())
+
+        def d(step):
+            return (_vec(f(x + step * E)) - _vec(f(x - step * E))) / (2 * step)
+
+        d1, d2 = d(h), d(h / 2)
+        r = (4 * d2 - d1) / 3
+        err = max(err, float(np.abs(r - d2).max(initial=0.0)))
+        cols.append(r)
+    return _assemble(cols, f0, x), err
+
+
+def jacobian_mp(f, x, *, dps: int = 50):
+    """Derivative of ``f`` (a function of an object array of mpf, or of an mpf) at ``x`` in mpmath:
+    central differences with h = 10^-(dps/2) (error ~10^-dps for smooth f)."""
+    import mpmath
+
+    with mpmath.workdps(dps):
+        xm = np.vectorize(lambda v: mpmath.mpf(float(v)) if not isinstance(v, mpmath.mpf) else v,
+                          otypes=[object])(np.asarray(x, dtype=object)) if np.ndim(x) else mpmath.mpf(float(x))
+        f0 = f(xm)
+        n = int(np.size(x))
+        flat = _vec_obj(xm)
+        cols = []
+        for j in range(n):
+            h = mpmath.mpf(10) ** (-(dps // 2)) * max(1, abs(flat[j]))  # relative: x + h is exact enough
+            h = (flat[j] + h) - flat[j]
+            if np.ndim(x):
+                e = np.zeros(n, dtype=object)
+                e[:] = mpmath.mpf(0)
+                e[j] = h
+                E = e.reshape(np.shape(x), order="F")
+                up, down = f(xm + E), f(xm - E)
+            else:
+                up, down = f(xm + h), f(xm - h)
+            cols.append((_vec_obj(up) - _vec_obj(down)) / (2 * h))
+        J = np.stack([np.asarray(c, dtype=object).reshape(-1) for c in cols], axis=1)
+        if J.shape[0] == 1 and np.ndim(x):
+            return J.reshape(np.shape(x), order="F")
+        if not np.ndim(x):
+            return J.reshape(np.shape(f0), order="F") if np.ndim(f0) else J.reshape(())[()]
+        return J
+
+
+def _vec_obj(v):
+    a = np.asarray(v, dtype=object)
+    return a.reshape(-1, order="F") if a.ndim else a.reshape(1)
+
+
+def hessian(f, x):
+    """Hessian of a scalar ``f`` of a vector ``x`` (float64): the Jacobian of the Richardson gradient."""
+    x = np.asarray(x, dtype=float)
+    H, err = jacobian(lambda y: jacobian(f, y, h=1e-4)[0].reshape(-1, order="F"), x, h=1e-3)
+    H = np.asarray(H).reshape(x.size, x.size)
+    return (H + H.T) / 2, err
+
+
+def _hessian_mp(f, x, dps=60):
+    import mpmath
+
+    with mpmath.workdps(dps):
+        g = lambda y: jacobian_mp(f, y, dps=dps).reshape(-1, order="F")  # noqa: E731
+        n = int(np.size(x))
+        xm = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])(np.asarray(x, dtype=object))
+        h = mpmath.mpf(10) ** (-(dps // 6))
+        cols = []
+        for j in range(n):
+            e = np.full(n, mpmath.mpf(0), dtype=object)
+            e[j] = h
+            E = e.reshape(np.shape(x), order="F")
+            cols.append((g(xm + E) - g(xm - E)) / (2 * h))
+        return np.stack(cols, axis=1)
+
+
+# ---------------------------------------------------------------------------
+# the judge
+# ---------------------------------------------------------------------------
+
+
+def _as_float(v):
+    if isinstance(v, np.ndarray) and v.dtype == object:
+        return v.astype(float)
+    return np.asarray(float(v)) if not isinstance(v, np.ndarray) else v
+
+
+def _worst(A, D):
+    A, D = np.atleast_1d(np.asarray(A, dtype=float)), np.atleast_1d(np.asarray(D, dtype=float))
+    diff = np.abs(A - D)
+    idx = np.unravel_index(int(np.argmax(diff)), diff.shape)
+    return tuple(int(i) for i in idx), float(A[idx]), float(D[idx])
+
+
+def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
+    """Judge ``ans`` as the derivative of ``q.function`` w.r.t. ``q.wrt`` (order ``q.order``)."""
+    import mpmath
+
+    from .evaluate import EvalError, evaluate
+    from .judge import (_ANSWER_FAILURES, Verdict, _classify, _counterexample, _enough, _search,
+                        _where)
+    from .language import _arrayish, parse
+
+    fn = parse(q.function, q.domains)
+    wrt, order = q.wrt, q.order
+    arrayish = _arrayish(fn, q.array_names)
+    compared = []
+
+    def f_at(env, probs):
+        def f(X):
+            e = dict(env)
+            e[wrt] = X
+            with np.errstate(all="ignore"):
+                return np.asarray(evaluate(fn, e, probabilities=probs), dtype=float)
+        return f
+
+    def f_mp(env, probs):
+        def f(X):
+            e = dict(env)
+            e[wrt] = X
+            return evaluate(fn, e, probabilities=probs, mp=True)
+        return f
+
+    def true_mp(env, probs, x0):
+        if order == 2:
+            return _hessian_mp(f_mp(env, probs), x0)
+        return jacobian_mp(f_mp(env, probs), x0)
+
+    def ratio(point):
+        env, probs = point
+        state, f0 = _classify(fn, env, probs)
+        if state != "ok":
+            return 0.0, {"skipped": "the function is not real and defined here"}
+        x0 = np.asarray(env[wrt], dtype=float)
+        if order == 2 and (np.ndim(f0) and np.size(f0) != 1):
+            raise EvalError("order = 2 needs a scalar function")
+        f = f_at(env, probs)
+        try:
+            D, err = hessian(f, x0) if order == 2 else jacobian(f, x0)
+        except _ANSWER_FAILURES:
+            return 0.0, {"skipped": "not differentiable here"}
+        if not np.all(np.isfinite(D)):
+            return 0.0, {"skipped": "the function is not defined near this instance"}
+        a_state, A = _classify(ans, env, probs)
+        compared.append(point)
+        shape = expected_shape(f0, x0, order)
+        if a_state != "ok":
+            return math.inf, {"why": f"the answer is {a_state} here ({A})", "answer": "undefined", "derivative": D}
+        A = np.asarray(A, dtype=float) if not isinstance(A, np.ndarray) or A.dtype != object else \
+            np.asarray(A.astype(float))
+        if (A.shape != shape and np.size(f0) == 1 and order == 1 and arrayish and np.ndim(x0)
+                and A.shape == (1, x0.size)):  # a 1 x 1 array function (m = 1): the Jacobian row is accepted
+            A = A.reshape(x0.shape, order="F")
+        if A.shape != shape and not (A.size == 1 and int(np.prod(shape)) == 1):
+            return math.inf, {"why": f"the answer has shape {A.shape} where the derivative has shape {shape} "
+                                     "(numerator layout: a gradient has the shape of the variable; a Jacobian is "
+                                     "d vec(f) / d vec(x)^T)", "answer": A, "derivative": D}
+        A = A.reshape(shape)
+        scale = max(float(np.abs(D).max(initial=0.0)), float(np.abs(A).max(initial=0.0)), 1e-300)
+        gap = float(np.abs(A - D).max(initial=0.0))
+        rel = gap / (DERIVATIVE_FLAG * scale + 100 * err + 1e-300)
+        if rel >= worst[0][0]:
+            worst[0] = (rel, 0, point)
+        if gap > DERIVATIVE_FLAG * scale + 100 * err:
+            return confirm(env, probs, x0, shape, A, D)
+        return 0.0, {}
+
+    def confirm(env, probs, x0, shape, A, D):
+        """The mpmath decision at one instance: (ratio, info)."""
+        with mpmath.workdps(50):
+            try:
+                Dm = np.asarray(true_mp(env, probs, x0), dtype=object).reshape(shape)
+                Am = np.asarray(evaluate(ans, env, probabilities=probs, mp=True), dtype=object).reshape(shape)
+            except _ANSWER_FAILURES:
+                return 0.0, {}
+            dv = [abs(a - d) for a, d in zip(Am.ravel(), Dm.ravel())]
+            sc = max([abs(d) for d in Dm.ravel()] + [abs(a) for a in Am.ravel()] + [mpmath.mpf(10) ** -30])
+            rel = max(dv, default=0) / sc
+        if rel <= MP_DECIDE:
+            return 0.0, {}
+        D = Dm.astype(float)
+        idx, av, dval = _worst(A, D)
+        return math.inf, {"why": f"at {_where(env)}, entry {idx} of the answer is {av:.10g} but the derivative "
+                                 f"is {dval:.10g} (confirmed at 50 digits)", "answer": A, "derivative": D,
+                          "entry": list(idx)}
+
+    worst = [(-1.0, 0)]
+
+    out = _search(q, ratio, seed, max_examples)
+    if isinstance(out, Verdict):
+        return Verdict(vid, q.id, out.verdict, out.message)
+    if out.counterexample is not None:
+        (env, probs), info = out.counterexample
+        extra = {k: info[k] for k in ("answer", "derivative", "entry") if k in info}
+        return Verdict(vid, q.id, "incorrect", "not the derivative: " + info.get("why", ""),
+                       _counterexample(env, probs, **extra))
+    short = _enough(out, compared, max_examples)
+    if short:
+        return Verdict(vid, q.id, "unknown", short)
+    if len(worst[0]) > 2:  # the worst agreeing instance, decided in mpmath
+        env, probs = worst[0][2]
+        x0 = np.asarray(env[wrt], dtype=float)
+        state, f0 = _classify(fn, env, probs)
+        shape = expected_shape(f0, x0, order)
+        A = np.asarray(_as_float(evaluate(ans, env, probabilities=probs))).reshape(shape)
+        D = (hessian(f_at(env, probs), x0) if order == 2 else jacobian(f_at(env, probs), x0))[0]
+        r, info = confirm(env, probs, x0, shape, A, D)
+        if r > 1:
+            return Verdict(vid, q.id, "incorrect", "not the derivative: " + info["why"],
+                           _counterexample(env, probs, answer=info["answer"], derivative=info["derivative"],
+                                           entry=info["entry"]))
+    what = "Hessian" if order == 2 else "derivative"
+    return Verdict(vid, q.id, "correct", f"the {what} of {q.function} with respect to {wrt} at {len(compared)} "
+                                          "instances (Richardson differences; every disagreement and the worst "
+                                          "agreeing instance decided in mpmath at 50 digits)")
