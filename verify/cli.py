@@ -63,8 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .answers.commands import add_parsers as add_answer_parsers
     from .experiments.commands import add_reproduce_parser
 
+    from .grade.command import add_parser as add_grade_parser
+
     add_reproduce_parser(sub)
     add_answer_parsers(sub)
+    add_grade_parser(sub)
     return p
 
 
@@ -95,6 +98,10 @@ def main(argv=None) -> int:
         from .experiments.commands import reproduce
 
         return reproduce(args)
+    if args.command == "grade":
+        from .grade.command import grade_command
+
+        return grade_command(args)
     if args.command in ("questions", "check"):
         from .answers.commands import check_command, questions_command
 
