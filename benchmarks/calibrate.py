@@ -14,6 +14,9 @@ Usage::
     python benchmarks/calibrate.py --profile quick --seeds 0-39 --jobs 2 --out docs/calibration
     python benchmarks/calibrate.py --profile thorough --seeds 0-4 --jobs 2 --out docs/calibration
 
+Each finished (claim, seed) run is appended at once to ``OUT/<profile>.jsonl`` (with the
+commit it ran on), so an interrupted calibration resumes where it stopped: rerun the same
+command. ``--fresh`` starts over; ``--summarise`` only rewrites the report from the rows.
 It writes ``OUT/<profile>.json`` and ``OUT/<profile>.md`` and exits 1 when any false
 failure, unrefuted mutant, undecided or error verdict was seen.
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import math
 import os
 import sys
@@ -101,7 +105,8 @@ def markdown(profile: str, seeds: list[int], rows: list[dict], summary: dict, wa
     lines = [
         f"# Calibration: profile `{profile}`, seeds {seeds[0]}–{seeds[-1]} ({len(seeds)} seeds)",
         "",
-        f"{len(rows)} claim runs with mutants in {wall:.0f} s wall on {jobs} worker(s). "
+        f"{len(rows)} claim runs with mutants, {sum(r['seconds'] for r in rows):.0f} s of worker time "
+        f"({jobs} worker(s) on this run). "
         f"False failures: **{ff}**. Undecided checks: **{und}**. Errors: **{err}**. "
         f"Mutant runs: {n_mut}, not refuted: **{len(summary['mutants_not_refuted'])}**.",
         "",
@@ -131,29 +136,54 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
     ap.add_argument("--claims", default="*", help="glob on claim ids (default all)")
     ap.add_argument("--out", default="docs/calibration", help="output directory")
+    ap.add_argument("--fresh", action="store_true", help="ignore rows of an earlier run")
+    ap.add_argument("--summarise", action="store_true", help="only rewrite the report from the stored rows")
     args = ap.parse_args(argv)
 
     from verify.registry import default_registry
 
     seeds = _seeds(args.seeds)
     ids = [c.id for c in default_registry().select([args.claims])]
-    tasks = [(cid, s) for s in seeds for cid in ids]
-    rows, t0 = [], time.perf_counter()
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futs = [pool.submit(_task, cid, s, args.profile) for cid, s in tasks]
-        for i, f in enumerate(as_completed(futs), 1):
-            row = f.result()
-            rows.append(row)
-            bad = "" if row["ok"] else "  NOT OK"
-            print(f"[{i}/{len(tasks)}] seed {row['seed']} {row['claim']}: {row['verdict']} "
-                  f"({row['seconds']:.1f}s){bad}", file=sys.stderr, flush=True)
+    os.makedirs(args.out, exist_ok=True)
+    rows_path = os.path.join(args.out, f"{args.profile}.jsonl")
+    if args.fresh and os.path.exists(rows_path):
+        os.remove(rows_path)
+    done = {}
+    if os.path.exists(rows_path):
+        with open(rows_path) as fh:
+            for line in fh:
+                if line.strip():
+                    row = json.loads(line)
+                    done[(row["claim"], row["seed"])] = row
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                check=False).stdout.strip() or "unknown"
+    except OSError:
+        commit = "unknown"
+    tasks = [(cid, s) for s in seeds for cid in ids if (cid, s) not in done]
+    rows = [done[(cid, s)] for s in seeds for cid in ids if (cid, s) in done]
+    t0 = time.perf_counter()
+    if tasks and not args.summarise:
+        print(f"{len(rows)} runs stored, {len(tasks)} to run on {args.jobs} worker(s)", file=sys.stderr, flush=True)
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool, open(rows_path, "a") as out:
+            futs = [pool.submit(_task, cid, s, args.profile) for cid, s in tasks]
+            for i, f in enumerate(as_completed(futs), 1):
+                row = f.result()
+                row["commit"] = commit
+                out.write(json.dumps(row, default=str) + "\n")
+                out.flush()
+                rows.append(row)
+                bad = "" if row["ok"] else "  NOT OK"
+                print(f"[{i}/{len(tasks)}] seed {row['seed']} {row['claim']}: {row['verdict']} "
+                      f"({row['seconds']:.1f}s){bad}", file=sys.stderr, flush=True)
     wall = time.perf_counter() - t0
     summary = summarise(rows)
-    os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, f"{args.profile}.json"), "w") as fh:
         json.dump({"profile": args.profile, "seeds": seeds, "wall_seconds": wall, "jobs": args.jobs,
                    "summary": summary, "runs": rows}, fh, indent=1, default=str)
     md = markdown(args.profile, seeds, rows, summary, wall, args.jobs)
+    commits = sorted({r.get("commit", "unknown") for r in rows})
+    md += f"\nRuns: {len(rows)} of {len(seeds) * len(ids)} (claim, seed) pairs; commits {', '.join(commits)}.\n"
     with open(os.path.join(args.out, f"{args.profile}.md"), "w") as fh:
         fh.write(md)
     print(md)
