@@ -242,46 +242,69 @@ def _entries(draw, shape, lo=-5.0, hi=5.0):
     return np.asarray(vals, dtype=float).reshape(shape)
 
 
+def _exact(a) -> np.ndarray:
+    """Float entries drawn on small-denominator grids, as exact fractions (object array)."""
+    a = np.asarray(a, dtype=float)
+    return np.array([Fraction(v).limit_denominator(1000) for v in a.ravel().tolist()],
+                    dtype=object).reshape(a.shape)
+
+
+def _fr_inv(M):
+    from .evaluate import _fr_det
+
+    return _fr_det(M)[1]
+
+
 def _matrix(draw, d: Domain, m: int, n: int):
+    """An exactly structured matrix of fractions (an orthogonal matrix by the Cayley transform)."""
     fl = d.flavour
+    eye = np.array([[Fraction(int(i == j)) for j in range(n)] for i in range(n)], dtype=object)
     if fl == "identity":
-        return np.eye(n)
+        return eye
     if fl == "diagonal nonnegative":
-        return np.diag(_entries(draw, (n,), 0.0, 4.0))
+        return _diag(_exact(_entries(draw, (n,), 0.0, 4.0)), n)
     if fl == "diagonal":
-        return np.diag(_entries(draw, (n,), -4.0, 4.0))
+        return _diag(_exact(_entries(draw, (n,), -4.0, 4.0)), n)
     if fl == "invertible":
-        return draw(_invertible(n))
+        return _exact(draw(_invertible(n)))
     if fl == "symmetric":
-        B = _entries(draw, (n, n), -3.0, 3.0)
+        B = _exact(_entries(draw, (n, n), -3.0, 3.0))
         return (B + B.T) / 2
     if fl == "positive definite":
-        B = _entries(draw, (n, n), -2.0, 2.0)
-        return B @ B.T / n + np.eye(n) * draw(st.sampled_from((0.25, 0.5, 1.0)))
+        B = _exact(_entries(draw, (n, n), -2.0, 2.0))
+        return B @ B.T / n + eye * Fraction(draw(st.sampled_from((1, 2, 4))), 4)
     if fl == "orthogonal":
-        B = draw(_invertible(n))
-        Q, R = np.linalg.qr(B)
-        return Q * np.sign(np.diag(R))
+        B = _exact(_entries(draw, (n, n), -2.0, 2.0))
+        S_ = (B - B.T) / 2  # skew-symmetric: (I - S)(I + S)^-1 is exactly orthogonal
+        Q = (eye - S_) @ _fr_inv(eye + S_)
+        return Q * draw(st.sampled_from((1, -1)))
     if fl == "row-stochastic":
-        return np.array([draw(_distributions(n)) for _ in range(m)])
+        return np.array([_exact(draw(_distributions(n))).tolist() for _ in range(m)], dtype=object).reshape(m, n)
     if fl == "full column rank":
-        A = _entries(draw, (m, n), -3.0, 3.0)
-        if np.linalg.matrix_rank(A) < n:
-            A[:n, :n] += np.eye(n) * 4.0  # m >= n (the sizes are drawn so)
+        A = _exact(_entries(draw, (m, n), -3.0, 3.0))
+        if np.linalg.matrix_rank(A.astype(float)) < n:
+            A[:n, :n] += eye * 4  # m >= n (the sizes are drawn so)
         return A
-    return _entries(draw, (m, n), -3.0, 3.0)
+    return _exact(_entries(draw, (m, n), -3.0, 3.0))
+
+
+def _diag(v, n):
+    out = np.full((n, n), Fraction(0), dtype=object)
+    for i in range(n):
+        out[i, i] = v[i]
+    return out
 
 
 def _vector(draw, d: Domain, n: int):
     fl = d.flavour
     if fl == "probability":
-        return np.asarray(draw(_distributions(n))).reshape(n, 1)
+        return _exact(draw(_distributions(n))).reshape(n, 1)
     if fl == "one-hot":
-        out = np.zeros((n, 1))
-        out[draw(st.integers(0, n - 1)), 0] = 1.0
+        out = np.full((n, 1), Fraction(0), dtype=object)
+        out[draw(st.integers(0, n - 1)), 0] = Fraction(1)
         return out
     lo = {"positive": 0.25, "nonnegative": 0.0}.get(fl, -5.0)
-    return _entries(draw, (n, 1), lo, 5.0)
+    return _exact(_entries(draw, (n, 1), lo, 5.0))
 
 
 @st.composite

@@ -28,7 +28,7 @@ import numpy as np
 from .language import (Add, Call, Const, Div, Expect, MatMul, Mul, Neg, Num, Order, Pow, Sub, Sym, Transpose)
 
 __all__ = ["RandomVariable", "EvalError", "NotExact", "evaluate", "to_sympy", "NotScalar", "MP_MAX_LOG10",
-           "EXACT_MAX_DIGITS"]
+           "EXACT_MAX_DIGITS", "overflowed", "max_magnitude"]
 
 
 class EvalError(ValueError):
@@ -96,10 +96,35 @@ _NP = {"log": np.log, "exp": np.exp, "sqrt": np.sqrt, "abs": np.abs, "sin": np.s
        "sigmoid": _np_sigmoid}
 
 
+_OVERFLOW = [False]  #: set when an mpmath evaluation capped a value at 10^(+-MP_MAX_LOG10)
+_MAXMAG = [0.0]  #: the largest log10|value| of any scalar intermediate of the last mpmath evaluation
+
+
+def max_magnitude() -> float:
+    """log10 of the largest scalar intermediate value of the last mpmath evaluation (cancellation needs
+    that many digits more than the result's own size)."""
+    return _MAXMAG[0]
+
+
+def overflowed() -> bool:
+    """Whether the last mpmath evaluation capped a value beyond 10^(+-MP_MAX_LOG10)."""
+    return _OVERFLOW[0]
+
+
 def _mp_exp(x):
     if mpmath.isfinite(x) and abs(x) > MP_MAX_LOG10 * 2.302585092994046:
+        _OVERFLOW[0] = True
         return mpmath.inf if x > 0 else mpmath.mpf(0)
     return mpmath.exp(x)
+
+
+def _mp_big(fn):
+    def f(x):
+        if mpmath.isfinite(x) and abs(x) > MP_MAX_LOG10:
+            _OVERFLOW[0] = True
+            return mpmath.sign(x) * mpmath.inf if fn is mpmath.sinh else mpmath.inf
+        return fn(x)
+    return f
 
 
 def _mp_real(fn, lo=None, hi=None, strict_lo=False):
@@ -133,8 +158,7 @@ def _mp_tan(x):
 _MP = {"log": _mp_real(mpmath.log, 0, strict_lo=True), "exp": _mp_exp, "sqrt": _mp_real(mpmath.sqrt, 0),
        "abs": abs, "sin": mpmath.sin, "cos": mpmath.cos, "tan": _mp_tan, "asin": _mp_real(mpmath.asin, -1, 1),
        "acos": _mp_real(mpmath.acos, -1, 1), "atan": mpmath.atan,
-       "sinh": lambda x: mpmath.sinh(x) if abs(x) < MP_MAX_LOG10 else mpmath.sign(x) * mpmath.inf,
-       "cosh": lambda x: mpmath.cosh(x) if abs(x) < MP_MAX_LOG10 else mpmath.inf, "tanh": mpmath.tanh,
+       "sinh": _mp_big(mpmath.sinh), "cosh": _mp_big(mpmath.cosh), "tanh": mpmath.tanh,
        "sign": lambda x: mpmath.mpf(mpmath.sign(x)), "floor": mpmath.floor, "ceil": mpmath.ceil,
        "factorial": _mp_factorial, "sigmoid": lambda x: 1 / (1 + _mp_exp(-x))}
 
@@ -219,6 +243,8 @@ def _mp_power(x, y):
         return mpmath.nan
     if x != 0 and abs(x) != 1:
         size = y * mpmath.log10(abs(x))
+        if abs(size) > MP_MAX_LOG10:
+            _OVERFLOW[0] = True
         if size > MP_MAX_LOG10:
             return mpmath.inf if x > 0 or y != int(y) or int(y) % 2 == 0 else -mpmath.inf
         if size < -MP_MAX_LOG10:
@@ -308,7 +334,7 @@ def _matmul(a, b, be):
     if a.shape[1] != b.shape[0]:
         hint = " (vectors are columns: write x.T @ y for the inner product)" if a.shape[1] == b.shape[1] == 1 else ""
         raise EvalError(f"matrix product of shapes {a.shape} and {b.shape}: the inner sizes differ{hint}")
-    return _collapse(a @ b)
+    return a @ b  # x.T @ y is 1 x 1: it combines with numbers like a number
 
 
 def _square(x, name):
@@ -559,6 +585,8 @@ def _sym_value(v, be):
     if be.kind == "float":
         if isinstance(v, (int, Fraction)):
             return float(v)
+        if isinstance(v, np.ndarray) and v.dtype == object:
+            return v.astype(float)
         return v
     conv = (lambda x: Fraction(x)) if be.kind == "exact" else \
         (lambda x: mpmath.mpf(x.numerator) / x.denominator if isinstance(x, Fraction) else mpmath.mpf(x))
@@ -569,7 +597,18 @@ def _sym_value(v, be):
     return conv(v)
 
 
-def _ev(node, env, probs, be):  # noqa: C901
+def _ev(node, env, probs, be):
+    out = _ev1(node, env, probs, be)
+    if be.kind == "mp":
+        for v in (out.ravel()[:16] if isinstance(out, np.ndarray) else (out,)):
+            if isinstance(v, mpmath.mpf) and v and mpmath.isfinite(v):
+                m = float(mpmath.log10(abs(v)))
+                if m > _MAXMAG[0]:
+                    _MAXMAG[0] = m
+    return out
+
+
+def _ev1(node, env, probs, be):  # noqa: C901
     if isinstance(node, Num):
         return be.const(node.value)
     if isinstance(node, Const):
@@ -632,6 +671,8 @@ def evaluate(node, env, *, probabilities=None, mp: bool = False, exact: bool = F
     (raises :class:`NotExact` where no rational value is computed: a transcendental function, an
     irrational power, a huge number)."""
     be = _ExactBackend() if exact else (_MpBackend() if mp else _Backend())
+    _OVERFLOW[0] = False
+    _MAXMAG[0] = 0.0
     out = _ev(node, env, probabilities, be)
     if isinstance(out, RandomVariable):
         raise EvalError("the answer is a random variable; take an expectation E[...]")

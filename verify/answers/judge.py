@@ -326,7 +326,7 @@ def _key(point):
 #: where a relative difference above MP_FLAG (roundoff there is ~1e-48 even after cancellation of a few
 #: digits) is recomputed at 1100 digits and counts when it stays above MP_DIFFER there.
 MP_FLAG = 1e-40
-MP_DIFFER = 1e-1000
+MP_DIFFER = "1e-1000"  #: a string: as a float it would underflow to 0
 #: An instance is decided exactly or at high precision whenever the float64 values differ at all, and
 #: otherwise when it falls in a fixed third of the instances (by a hash of the instance, so that the
 #: decision does not depend on the order of the search): a difference below float64 resolution (an
@@ -347,10 +347,17 @@ NEAR_POINTS = 4  #: nearby points that must all be undefined for a point of one-
 def _mp_values(node, env, probs, dps):
     import mpmath
 
+    from .evaluate import max_magnitude
+
     with mpmath.workdps(dps):
         v = evaluate(node, env, probabilities=probs, mp=True)
         arr = np.atleast_1d(np.asarray(v, dtype=object)).ravel()
+        _LAST_MAG[0] = max_magnitude()
         return [mpmath.mpmathify(x) for x in arr], np.shape(v)
+
+
+_LAST_MAG = [0.0]
+MAX_DIGITS = 5_000  #: precision is raised up to this to resolve cancellation of huge intermediates
 
 
 def _classify(node, env, probs):
@@ -375,6 +382,10 @@ def _classify(node, env, probs):
             raise
         return "undefined", f"{type(exc).__name__}: {exc}"
     if any(isinstance(x, mpmath.mpc) or mpmath.isnan(x) for x in vals):
+        from .evaluate import overflowed
+
+        if overflowed():  # inf - inf after a value beyond 10^100000: out of range, not undefined
+            return "range", "an intermediate value beyond 10^100000"
         return "undefined", why if why != "not finite in float64" else "not a real number"
     if any(mpmath.isinf(x) for x in vals):
         return "overflow", "larger than 10^100000"
@@ -406,6 +417,7 @@ def _nearby(q, env, k: int):
             out[name] = w
         elif d.kind in ("vector", "matrix"):
             fl = d.flavour
+            v = np.asarray(v, dtype=float)
             n = v.shape[0]
             if fl in ("identity", "one-hot", "orthogonal"):
                 continue
@@ -461,12 +473,31 @@ def _exact_or_mp_difference(ans, ref, env, probs, ref_env=None):
         if isinstance(exc, EvalError):
             raise
     noise = False
-    for dps, thresh in ((50, MP_FLAG), (1100, MP_DIFFER)):
+    rels, values = [], []
+    precisions = [(50, MP_FLAG), (1100, MP_DIFFER), (1300, MP_DIFFER)]
+    k = 0
+    while k < len(precisions):
+        dps, thresh = precisions[k]
+        k += 1
         try:
             av, ash = _mp_values(ans, env, probs, dps)
+            mag = _LAST_MAG[0]
             rv, rsh = _mp_values(ref, renv, probs, dps)
+            mag = max(mag, _LAST_MAG[0])
         except _ANSWER_FAILURES:
             return True, f"{dps} digits", noise
+        if k == 2:  # intermediates of size 10^mag cancel to results of size >= 10^low: that many digits more
+            import mpmath as _m
+
+            with _m.workdps(30):
+                low = min([float(_m.log10(abs(x))) for x in av + rv if x and _m.isfinite(x)] or [0.0])
+            need = int(mag - min(low, 0.0) + max(0.0, mag - low)) + 200
+            if need > MAX_DIGITS:
+                return False, "undecided (cancellation beyond MAX_DIGITS)", noise
+            if need > dps:
+                precisions[1:] = [(need, MP_DIFFER), (need + 200, MP_DIFFER)]
+                k = 1
+                continue
         if len(av) != len(rv):
             return True, "shape", noise
         with mpmath.workdps(dps):
@@ -475,10 +506,19 @@ def _exact_or_mp_difference(ans, ref, env, probs, ref_env=None):
             diff = max((abs(x - y) for x, y in zip(av, rv)), default=mpmath.mpf(0))
             scale = max((abs(y) for y in rv + av), default=mpmath.mpf(0))
             rel = diff / scale if scale else diff
-        if rel <= thresh:
-            noise = noise or (dps == 50 and rel > 0)
-            return False, f"{dps} digits", noise
-    return True, "1100 digits", noise
+            if rel <= mpmath.mpf(thresh):
+                noise = noise or (dps == 50 and rel > 0)
+                return False, f"{dps} digits", noise
+            rels.append(rel)
+            values.append(av + rv)
+    # a true difference is seen by values that agree at the two last precisions; values that move between
+    # the two precisions (cancellation beyond 1100 digits) decide nothing
+    with mpmath.workdps(60):
+        moved = any(abs(x - y) > mpmath.mpf("1e-30") * max(abs(y), mpmath.mpf("1e-300"))
+                    for x, y in zip(values[1], values[2]))
+    if moved:
+        return False, "undecided (cancellation beyond the working precision)", noise
+    return True, f"{precisions[1][0]} digits", noise
 
 
 def _tolerance_difference(ans, ref, a, r, env, probs, tol):
@@ -514,7 +554,8 @@ def _show(v):
 
 
 def _shape_of(x):
-    return () if not isinstance(x, np.ndarray) or x.size == 1 and x.ndim == 0 else np.shape(x)
+    """The shape, with a 1 x 1 array (x.T @ y) identified with a number."""
+    return () if np.size(x) == 1 else np.shape(x)
 
 
 def _equal(q, vid, ans, ref, seed, max_examples, symbolic_seconds):
@@ -529,8 +570,8 @@ def _equal(q, vid, ans, ref, seed, max_examples, symbolic_seconds):
         if rs[0] == "ok":
             ref_defined[0] += 1
         a_s = _classify(ans, env, probs)  # EvalError propagates: an ill-typed answer
-        if rs[0] == "undefined" and a_s[0] == "undefined":
-            return 0.0, {"skipped": "both undefined"}
+        if (rs[0] == "undefined" and a_s[0] == "undefined") or "range" in (rs[0], a_s[0]):
+            return 0.0, {"skipped": "both undefined, or beyond the range of the evaluation"}
         if rs[0] == "undefined":
             if _undefined_nearby(q, ref, env, probs):
                 pending.append((env, probs, a_s[1] if a_s[0] == "ok" else None, rs[1]))
@@ -541,8 +582,8 @@ def _equal(q, vid, ans, ref, seed, max_examples, symbolic_seconds):
             compared.append(point)
             return math.inf, {"why": f"the answer is undefined at {_where(env)} where the reference is defined "
                                      f"({a_s[1]})", "answer": "undefined", "reference": rs[1]}
-        if rs[0] == "overflow" and a_s[0] == "overflow":
-            return 0.0, {"skipped": "both beyond 10^100000"}
+        if (rs[0] == "overflow" and a_s[0] == "overflow") or "range" in (rs[0], a_s[0]):
+            return 0.0, {"skipped": "beyond the range of the evaluation"}
         compared.append(point)
         if rs[0] == "overflow" or a_s[0] == "overflow":
             which = "the answer" if a_s[0] == "overflow" else "the reference"
@@ -656,7 +697,7 @@ def _equal_domain_only(q, ans, ref):
         rs, a_s = _classify(ref, env, probs), _classify(ans, env, probs)
         if rs[0] == "ok" and a_s[0] == "ok":
             return None
-        if rs[0] == a_s[0]:
+        if rs[0] == a_s[0] or "range" in (rs[0], a_s[0]):
             return 0.0, {}
         if rs[0] == "undefined" and a_s[0] == "ok" and _undefined_nearby(q, ref, env, probs):
             return math.inf, {"why": f"the answer is defined at {_where(env)} where the reference is not",
