@@ -293,3 +293,54 @@ def test_sympy_lark_parser_and_the_translator_agree(tex):
            "R": RandomVariable(np.array([0.5, 3.0])), "A": 1.0}
     p = np.array([0.25, 0.75])
     assert evaluate(lark_node, env, probabilities=p) == pytest.approx(evaluate(plain_node, env, probabilities=p))
+
+
+DERIVATIVE_BANK = [q for q in BANK if q.relation == "derivative"]
+
+
+@pytest.mark.parametrize("q", DERIVATIVE_BANK, ids=[q.id for q in DERIVATIVE_BANK])
+def test_bank_derivative_references_are_correct(q):
+    assert judge(q, answer=q.reference).verdict == "correct"
+
+
+def test_bank_derivative_wrong_answers():
+    bank = {q.id: q for q in BANK}
+    v = judge(bank["td/gradient-w1"], answer="tanh(W2.T @ a) - tanh(W2.T @ b)")  # the discount dropped
+    assert v.verdict == "incorrect" and "entry" in v.counterexample and "derivative" in v.counterexample
+    v = judge(bank["hw4/2.2-logdet-gradient"], answer="inv(J)")  # missing transpose
+    assert v.verdict == "incorrect"
+    v = judge(bank["calc/softmax-jacobian"], answer="softmax(z) @ softmax(z).T")
+    assert v.verdict == "incorrect"
+
+
+def test_numeric_derivative_api():
+    from verify.answers.derivative import hessian, jacobian
+
+    J, err = jacobian(lambda x: np.array([[x[0, 0] * x[1, 0]], [np.sin(x[0, 0])]]), np.array([[1.0], [2.0]]))
+    assert np.allclose(J, [[2.0, 1.0], [np.cos(1.0), 0.0]], atol=1e-8)
+    H, _ = hessian(lambda x: float(x[0, 0] ** 2 * x[1, 0]), np.array([[1.0], [3.0]]))
+    assert np.allclose(H, [[6.0, 2.0], [2.0, 0.0]], atol=1e-5)
+
+
+def test_custom_bound_question_needs_a_quantity(tmp_path, capsys):
+    text = ('[[question]]\nid = "c/b"\nsymbols = { x = "positive" }\nreference = "x"\nrelation = "lower_bound"\n'
+            '[[answer]]\nquestion = "c/b"\nanswer = "-1000"\n'
+            '[[question]]\nid = "c/q"\nsymbols = { x = "positive" }\nreference = "x/2"\nquantity = "x"\n'
+            'relation = "lower_bound"\n'
+            '[[answer]]\nquestion = "c/q"\nanswer = "-1000"\n'
+            '[[answer]]\nquestion = "c/q"\nanswer = "x/2"\n')
+    f = tmp_path / "a.toml"
+    f.write_text(text)
+    assert main(["check", str(f), "--json", "-", "--quiet"]) == 1
+    out = capsys.readouterr().out
+    data = json.loads(out[out.index("["):])
+    assert [v["verdict"] for v in data] == ["invalid", "incorrect", "correct"]
+    assert "quantity" in data[0]["message"]
+
+
+def test_up_to_constant():
+    q = Question("t/anti", "", {"x": "real"}, "x**3/3", "up_to_constant")
+    assert judge(q, answer="x**3/3 + 7").verdict == "correct"
+    assert judge(q, answer="x**3/3 + x/10**9").verdict == "incorrect"
+    q = Question("t/anti-log", "", {"x": "real"}, "log(abs(x))", "up_to_constant")
+    assert judge(q, answer="log(abs(2*x))").verdict == "correct"

@@ -153,6 +153,35 @@ BANK = (
              {"n": ("integer >= 2", "data points (distinct states)"), "k": ("integer in [1, n]", "minibatch size")},
              "n/k", "equal", source="seed 001, Corollary 2",
              notes="Needs distinct states: with repeated states the ratio differs (sgd.one-hot-ratio)."),
+    # --- derivatives (the judge differentiates `function` itself; `reference` documents the answer) ---
+    Question("calc/softmax-jacobian", "The Jacobian d softmax(z) / d z^T.",
+             {"z": ("vector n", "logits")}, "diag(softmax(z)) - softmax(z) @ softmax(z).T", "derivative",
+             function="softmax(z)", wrt="z", source="softmax (seed 004 §1.3 attention)"),
+    Question("paper/implicit-weights-gradient",
+             "d theta_hat / d w^T for the implicit weights theta_hat = A^{-1} w, A = I - eta sigma(F) (sigma(F) "
+             "row-stochastic).",
+             {"n": ("integer in [1, 4]", "number of features"), "w": ("vector n", "model reward weights"),
+              "S": ("row-stochastic matrix n x n", "sigma(F)"), "eta": ("discount", "internal discount")},
+             "inv(eye(n) - eta*S)", "derivative", function="inv(eye(n) - eta*S) @ w", wrt="w",
+             source="seed 001 §2.3 (implicit differentiation)"),
+    Question("hw4/2.2-logdet-gradient", "The gradient d log|det J| / dJ of the log-det term of a flow.",
+             {"J": ("invertible matrix n x n", "the Jacobian df/dz")}, "inv(J).T", "derivative",
+             function="log(abs(det(J)))", wrt="J", source="seed 004 §2.2"),
+    Question("td/gradient-w1", "The gradient of the TD error e = w1^T tanh(W2^T a) - r - gamma w1^T tanh(W2^T b) "
+             "with respect to the output weights w1 (a = phi2(z), b = phi2(z+)); the discount restored.",
+             {"w1": ("vector k", "output weights"), "W2": ("matrix m x k", "hidden weights"),
+              "a": ("vector m", "phi2(z)"), "b": ("vector m", "phi2(z+)"), "r": ("real", "reward r(z)"),
+              "gamma": ("discount", "discount factor")},
+             "tanh(W2.T @ a) - gamma*tanh(W2.T @ b)", "derivative",
+             function="w1.T @ tanh(W2.T @ a) - r - gamma*w1.T @ tanh(W2.T @ b)", wrt="w1",
+             source="seed 002 (TD error of a two-layer Q, with gamma)"),
+    Question("td/gradient-W2", "The same TD error's gradient with respect to the hidden weights W2 (shape of W2).",
+             {"w1": ("vector k", "output weights"), "W2": ("matrix m x k", "hidden weights"),
+              "a": ("vector m", "phi2(z)"), "b": ("vector m", "phi2(z+)"), "r": ("real", "reward r(z)"),
+              "gamma": ("discount", "discount factor")},
+             "a @ (w1 * (1 - tanh(W2.T @ a)**2)).T - gamma * b @ (w1 * (1 - tanh(W2.T @ b)**2)).T", "derivative",
+             function="w1.T @ tanh(W2.T @ a) - r - gamma*w1.T @ tanh(W2.T @ b)", wrt="W2",
+             source="seed 002 (TD error of a two-layer Q, with gamma)"),
 )
 
 

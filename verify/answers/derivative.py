@@ -32,9 +32,9 @@ __all__ = ["jacobian", "jacobian_mp", "hessian", "expected_shape", "judge_deriva
 
 #: A float64 disagreement between the answer and the Richardson derivative larger than this (relative to
 #: the larger of the two, plus the extrapolation's own error estimate) is recomputed in mpmath; only the
-#: mpmath difference (at 50 digits, central differences with h = 1e-25) decides.
+#: mpmath difference (at 80 digits, central differences with relative h = 1e-40) decides.
 DERIVATIVE_FLAG = 1e-6
-MP_DECIDE = 1e-15  #: relative difference at 50 digits that makes an answer incorrect (roundoff there ~1e-24)
+MP_DECIDE = 1e-15  #: relative difference at 80 digits that makes an answer incorrect (roundoff there ~1e-30 |f|)
 
 
 def _vec(v) -> np.ndarray:
@@ -86,7 +86,8 @@ def jacobian(f, x, *, h: float | None = None):
 
         d1, d2 = d(h), d(h / 2)
         r = (4 * d2 - d1) / 3
-        err = max(err, float(np.abs(r - d2).max(initial=0.0)))
+        noise = 1e-15 * float(np.abs(f0).max(initial=0.0)) / h  # rounding of f values, amplified by 1/h
+        err = max(err, float(np.abs(r - d2).max(initial=0.0)) + noise)
         cols.append(r)
     return _assemble(cols, f0, x), err
 
@@ -202,8 +203,8 @@ def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
 
     def true_mp(env, probs, x0):
         if order == 2:
-            return _hessian_mp(f_mp(env, probs), x0)
-        return jacobian_mp(f_mp(env, probs), x0)
+            return _hessian_mp(f_mp(env, probs), x0, dps=90)
+        return jacobian_mp(f_mp(env, probs), x0, dps=80)
 
     def ratio(point):
         env, probs = point
@@ -245,8 +246,9 @@ def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
         return 0.0, {}
 
     def confirm(env, probs, x0, shape, A, D):
-        """The mpmath decision at one instance: (ratio, info)."""
-        with mpmath.workdps(50):
+        """The mpmath decision at one instance: (ratio, info). At 80 digits with h = 1e-40 (relative), the
+        rounding of f values (|f| 10^-80 / h) stays below 1e-30 |f|."""
+        with mpmath.workdps(80):
             try:
                 Dm = np.asarray(true_mp(env, probs, x0), dtype=object).reshape(shape)
                 Am = np.asarray(evaluate(ans, env, probabilities=probs, mp=True), dtype=object).reshape(shape)
@@ -260,7 +262,7 @@ def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
         D = Dm.astype(float)
         idx, av, dval = _worst(A, D)
         return math.inf, {"why": f"at {_where(env)}, entry {idx} of the answer is {av:.10g} but the derivative "
-                                 f"is {dval:.10g} (confirmed at 50 digits)", "answer": A, "derivative": D,
+                                 f"is {dval:.10g} (confirmed at 80 digits)", "answer": A, "derivative": D,
                           "entry": list(idx)}
 
     worst = [(-1.0, 0)]
@@ -291,4 +293,4 @@ def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
     what = "Hessian" if order == 2 else "derivative"
     return Verdict(vid, q.id, "correct", f"the {what} of {q.function} with respect to {wrt} at {len(compared)} "
                                           "instances (Richardson differences; every disagreement and the worst "
-                                          "agreeing instance decided in mpmath at 50 digits)")
+                                          "agreeing instance decided in mpmath at 80 digits)")

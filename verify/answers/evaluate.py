@@ -617,9 +617,6 @@ def _ev1(node, env, probs, be):  # noqa: C901
         return _sym_value(env[node.name], be)
     if isinstance(node, (Add, Sub, Mul, Div)):
         a, b = _ev(node.a, env, probs, be), _ev(node.b, env, probs, be)
-        if isinstance(node, (Add, Sub)) and _is_array(a) != _is_array(b) and not (
-                isinstance(a, RandomVariable) or isinstance(b, RandomVariable)) and (a if _is_array(a) else b).size > 1:
-            raise EvalError("a number added to an array: write the scalar times ones(n) or eye(n)")
         op = {Add: lambda x, y: x + y, Sub: lambda x, y: x - y, Mul: lambda x, y: x * y,
               Div: lambda x, y: _div(x, y, be)}[type(node)]
         with np.errstate(all="ignore"):
