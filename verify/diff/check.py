@@ -20,7 +20,7 @@ from .codegen import compile_source, numpy_source
 from .oracle import Oracle, complex_safe
 from .symbols import draw_instance, labels_of
 
-__all__ = ["Evidence", "verify_derivation", "TOLERANCE"]
+__all__ = ["Evidence", "verify_derivation", "check_derivative", "TOLERANCE"]
 
 #: (rtol, atol relative to the largest reference entry) per method. Derivatives through inverses of
 #: matrices with condition number <= 30 lose at most ~4 digits; a wrong rule is off by O(1).
@@ -95,11 +95,19 @@ def _numeric(oracle, der, env, sizes, method):
     return H, err
 
 
-def verify_derivation(der, *, seed: int = 0, instances: int = 6, mp_check: bool = True) -> Evidence:
+def verify_derivation(der, *, seed: int = 0, instances: int = 6, mp_check: bool = True,
+                      candidate=None) -> Evidence:
+    """Check the derivation's result (or ``candidate``, a parsed answer-language expression for the
+    derivative, as in the judge's derivative relation) against the numeric derivative of the function."""
     t0 = time.perf_counter()
     oracle = Oracle(der.node, der.domains, None)
-    src = numpy_source(der)
-    func = compile_source(src)
+    if candidate is None:
+        func = compile_source(numpy_source(der))
+    else:
+        cand_oracle = Oracle(candidate, der.domains, None)
+
+        def func(*args, _env=None, _sizes=None):
+            return None, cand_oracle.evaluate(_env, _sizes)[0]
     method = "complex" if complex_safe(der.node, der.domains) else "richardson"
     labels = labels_of(der.domains)
     for lab in _extra_labels(der):
@@ -123,8 +131,8 @@ def verify_derivation(der, *, seed: int = 0, instances: int = 6, mp_check: bool 
         args = [raw[p] if np.ndim(raw[p]) == 0 or der.domains[p].kind != "vector" else raw[p].ravel() for p in params]
         try:
             with np.errstate(all="ignore"):
-                _, D = func(*args)
-        except (np.linalg.LinAlgError, ValueError) as exc:
+                _, D = func(*args) if candidate is None else func(_env=env, _sizes=sizes)
+        except (np.linalg.LinAlgError, ValueError, KeyError, IndexError, TypeError) as exc:
             D = np.full((1, 1), np.nan)
             ev.note = f"the derived expression could not be evaluated: {exc}"
         cand = _as_jacobian(der, D)
@@ -147,8 +155,13 @@ def verify_derivation(der, *, seed: int = 0, instances: int = 6, mp_check: bool 
             ev.failure = {"instance": _readable(env), "sizes": dict(sizes), "index": list(cmp.index),
                           "derived": cmp.candidate, "numeric": cmp.reference, "tolerance": cmp.tolerance,
                           "derived_matrix": np.round(cand, 6).tolist(), "numeric_matrix": np.round(ref, 6).tolist()}
-            ev.note = (f"at the instance {_readable(env)} (sizes {sizes}) the derived value at index "
-                       f"{list(cmp.index)} is {cmp.candidate:.6g}, the numeric derivative {cmp.reference:.6g}")
+            if isinstance(cmp.candidate, tuple):
+                ev.failure.update(derived=None, numeric=None)
+                ev.note = (f"at sizes {sizes} the derived derivative has shape {cmp.candidate} (Jacobian layout), "
+                           f"the numeric one {cmp.reference}")
+            else:
+                ev.note = (f"at the instance {_readable(env)} (sizes {sizes}) the derived value at index "
+                           f"{list(cmp.index)} is {cmp.candidate:.6g}, the numeric derivative {cmp.reference:.6g}")
             break
         if worst is None or rec["ratio"] > worst[0]["ratio"]:
             worst = (rec, env, sizes, cand)
@@ -176,7 +189,26 @@ def _extra_labels(der):
     from . import expr as E
 
     for r in (der.f, der.result):
-        for n in E.walk(r):
+        for n in (E.walk(r) if r is not None else ()):
             for d in (n.shape[0], n.shape[1]):
                 out.extend(lab for lab in d if not lab.isdigit())
     return out
+
+
+def check_derivative(function: str, wrt: str, candidate: str, domains: dict, *, order: int = 1, seed: int = 0,
+                     instances: int = 6) -> Evidence:
+    """Is ``candidate`` (plain language) the derivative of ``function`` with respect to ``wrt``, in the
+    judge's layout? Evidence with ``verified`` True when it matches the numeric derivative everywhere
+    tried. The derivation is used only for the layout and the domains, never for the values."""
+    from ..answers.language import AnswerError
+    from .derive import DiffInputError, derive_layout
+    from .parse import parse_function
+    from .symbols import labels_of
+
+    der = derive_layout(function, wrt, domains, order=order)
+    names = set(der.domains) | set(labels_of(der.domains)) | {"n", "m", "p", "q", "k"}
+    try:
+        node = parse_function(candidate, names)
+    except AnswerError as exc:
+        raise DiffInputError(f"candidate {candidate!r}: {exc}") from None
+    return verify_derivation(der, seed=seed, instances=instances, candidate=node)

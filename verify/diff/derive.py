@@ -367,5 +367,26 @@ def derive(function: str, wrt: str, domains: dict, *, order: int = 1) -> Derivat
     return Derivation(function, wrt, domains, order, node, f, result, kind, used)
 
 
+def derive_layout(function: str, wrt: str, domains: dict, *, order: int = 1) -> Derivation:
+    """The parsed function, its domains and the derivative's kind, without deriving (for checking a
+    candidate derivative whose derivation may be out of the rules' reach)."""
+    labels = set(labels_of(domains)) | {"n", "m", "p", "q", "k"}
+    try:
+        node = parse_function(function, set(domains) | {wrt} | labels)
+    except L.AnswerError as exc:
+        raise DiffInputError(str(exc)) from None
+    domains = infer_domains(node, dict(domains), wrt)
+    domains.setdefault(wrt, DiffDomain("real"))
+    f = to_ir(node, domains)
+    wshape = shape_of(domains[wrt])
+    if order == 2:
+        kind = "hessian"
+    elif E.is_scalar(f):
+        kind = "derivative" if wshape == SCALAR else "gradient"
+    else:
+        kind = "jacobian"
+    return Derivation(function, wrt, domains, order, node, f, None, kind, [])
+
+
 def _only(node, names):
     return node

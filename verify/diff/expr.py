@@ -128,6 +128,7 @@ def add(*terms):
         c, rest = _split_coef(t)
         coefs[rest] = coefs.get(rest, 0) + c
     out = [smul(num(c), rest) for rest, c in coefs.items() if c != 0]
+    out.sort(key=lambda t: _split_coef(t)[0] < 0)  # positive terms first (stable)
     if not out:
         return zero(shape)
     return out[0] if len(out) == 1 else M("add", tuple(out), shape)
@@ -232,14 +233,9 @@ def mm(*xs):
                 mats[i:i + 2] = [diag(had(a.args[0], b.args[0]))]
                 changed = True
                 break
-            ba, ka = (a.args[0], a.data) if a.op == "mpow" else (a, 1)
-            bb, kb = (b.args[0], b.data) if b.op == "mpow" else (b, 1)
-            if ba == bb and ba.shape[0] == ba.shape[1] and ba.op not in ("T",) or \
-                    (a.op == "T" and b.op == "T" and _same_power_base(a.args[0], b.args[0])):
-                if a.op == "T":
-                    mats[i:i + 2] = [T(mm(b.args[0], a.args[0]))]
-                else:
-                    mats[i:i + 2] = [mpow(ba, ka + kb)]
+            pa, pb = _power_view(a), _power_view(b)
+            if pa is not None and pb is not None and pa[0] == pb[0] and pa[2] == pb[2]:
+                mats[i:i + 2] = [_power_build(pa[0], pa[1] + pb[1], pa[2])]
                 changed = True
                 break
             if a.op == "kron" and b.op == "kron" and a.args[0].shape[1] == b.args[0].shape[0] \
@@ -259,6 +255,27 @@ def mm(*xs):
                 and plain(mats[1]) < plain(mats[0].args[0]):
             prod = M("mm", (T(mats[1]), mats[0].args[0]), SCALAR)  # a.T @ x and x.T @ a: one form
     return smul(scal, prod)
+
+
+def _power_view(a):
+    """(base, exponent, transposed) of X, X^k, X^-1, (X^-1)^k and their transposes; None otherwise."""
+    t = a.op == "T"
+    if t:
+        a = a.args[0]
+    if a.op == "mpow":
+        b, k = a.args[0], a.data
+    else:
+        b, k = a, 1
+    if b.op == "inv":
+        b, k = b.args[0], -k
+    if b.shape[0] != b.shape[1] or b.op in ("eye", "T", "inv", "mpow"):
+        return None
+    return b, k, t
+
+
+def _power_build(b, k, t):
+    out = eye(b.shape[0]) if k == 0 else mpow(b, k) if k > 0 else mpow(inv(b), -k)
+    return T(out) if t else out
 
 
 def _same_power_base(a, b):
@@ -289,7 +306,7 @@ def had(*xs):
         if fs or c != 1 or arr is None:
             scal = smul(scal, smul(num(c), _prod(fs)))
         if arr is not None:
-            arrs.append(arr)
+            arrs.extend(arr.args if arr.op == "had" else (arr,))
     if not arrs:
         return scal
     shape = arrs[0].shape
@@ -398,6 +415,10 @@ def inv(a):
         return smul(hpow(smul(num(c), _prod(fs)), -1), inv(arr))
     if a.op == "diag":
         return diag(hpow(a.args[0], -1))
+    if a.op == "mm" and all(x.shape[0] == x.shape[1] for x in a.args):
+        return mm(*[inv(x) for x in reversed(a.args)])
+    if a.op == "mpow":
+        return mpow(inv(a.args[0]), a.data)
     return M("inv", (a,), a.shape)
 
 
