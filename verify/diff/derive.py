@@ -335,10 +335,7 @@ def derive(function: str, wrt: str, domains: dict, *, order: int = 1) -> Derivat
     if order not in (1, 2):
         raise DiffInputError(f"order={order!r} must be 1 or 2")
     labels = set(labels_of(domains)) | {"n", "m", "p", "q", "k"}
-    try:
-        node = parse_function(function, set(domains) | {wrt} | labels)
-    except L.AnswerError as exc:
-        raise DiffInputError(str(exc)) from None
+    node = _parse(function, domains, wrt, labels)
     names = L.free_symbols(node) - (labels - set(domains))
     domains = infer_domains(_only(node, names), {k: v for k, v in domains.items()}, wrt)
     if wrt not in domains:
@@ -371,10 +368,7 @@ def derive_layout(function: str, wrt: str, domains: dict, *, order: int = 1) -> 
     """The parsed function, its domains and the derivative's kind, without deriving (for checking a
     candidate derivative whose derivation may be out of the rules' reach)."""
     labels = set(labels_of(domains)) | {"n", "m", "p", "q", "k"}
-    try:
-        node = parse_function(function, set(domains) | {wrt} | labels)
-    except L.AnswerError as exc:
-        raise DiffInputError(str(exc)) from None
+    node = _parse(function, domains, wrt, labels)
     domains = infer_domains(node, dict(domains), wrt)
     domains.setdefault(wrt, DiffDomain("real"))
     f = to_ir(node, domains)
@@ -386,6 +380,23 @@ def derive_layout(function: str, wrt: str, domains: dict, *, order: int = 1) -> 
     else:
         kind = "jacobian"
     return Derivation(function, wrt, domains, order, node, f, None, kind, [])
+
+
+def _parse(function, domains, wrt, labels):
+    """Parse with the declared names, the size labels and every other plain name in the text (an
+    undeclared symbol gets the domain its use implies, or an error naming it)."""
+    import re
+
+    from .parse import DIFF_FUNCTIONS
+
+    if not isinstance(function, str):
+        raise DiffInputError(f"the function must be a string, got {type(function).__name__}")
+    extra = {w for w in re.findall(r"(?<![\w.])([A-Za-z]\w*)", function)
+             if w not in DIFF_FUNCTIONS and w not in ("E", "O", "pi", "T")}
+    try:
+        return parse_function(function, set(domains) | {wrt} | labels | extra)
+    except L.AnswerError as exc:
+        raise DiffInputError(str(exc)) from None
 
 
 def _only(node, names):
