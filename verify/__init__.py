@@ -24,12 +24,13 @@ _LAZY = {
     "run_claim": ".runner", "run_claims": ".runner",
     "check_jacobian": ".api", "check_identity": ".api", "check_bound": ".api",
     "check_order": ".api", "check_expectation": ".api", "CheckEvidence": ".api",
+    "diff": ".diff",
 }
 
 __all__ = ["Claim", "Formula", "Mutant", "PROFILES", "RunContext", "Registry",
            "default_registry", "run_claim", "run_claims",
            "check_jacobian", "check_identity", "check_bound", "check_order", "check_expectation",
-           "CheckEvidence", "CheckFailed", "CheckUndecided"]
+           "CheckEvidence", "CheckFailed", "CheckUndecided", "diff"]
 
 
 #: submodules reachable as attributes without an import (``verify.display.results(...)``)

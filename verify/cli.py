@@ -25,6 +25,7 @@ EPILOG = """examples:
   verify reproduce reward-offset --domain chain --out results/
   verify questions
   verify check answers.toml --json verdicts.json
+  verify diff 'log(det(X))' --wrt X --symbols 'X = "invertible matrix n x n"'
 """
 
 
@@ -68,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_reproduce_parser(sub)
     add_answer_parsers(sub)
     add_grade_parser(sub)
+    from .diff.api import add_parser as add_diff_parser
+
+    add_diff_parser(sub)
     return p
 
 
@@ -102,6 +106,10 @@ def main(argv=None) -> int:
         from .grade.command import grade_command
 
         return grade_command(args)
+    if args.command == "diff":
+        from .diff.api import diff_command
+
+        return diff_command(args)
     if args.command in ("questions", "check"):
         from .answers.commands import check_command, questions_command
 

@@ -34,6 +34,7 @@ CATALOGUE_MODULES = (
     "verify.catalogue.bellman",
     "verify.catalogue.rollout",
     "verify.catalogue.dynamics",
+    "verify.catalogue.matcalc",
 )
 
 
