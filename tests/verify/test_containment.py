@@ -36,6 +36,15 @@ SCRIPT = textwrap.dedent("""
 
     sympy.simplify = forever
     judge.SYMBOLIC_SECONDS = 600.0
+    real_judge = judge.judge
+
+    def judge_via_sympy(q, **kwargs):  # always reach the SymPy grandchild, whatever decides first today
+        from verify.answers.language import parse
+        ans = parse(kwargs["answer"], q.domains)
+        judge._symbolic_difference(q, ans, parse(q.reference, q.domains), 600.0)
+        return real_judge(q, **kwargs)
+
+    judge.judge = judge_via_sympy
     from verify.cli import main
     sys.exit(main(["check", sys.argv[1], "--budget", "600"]))
 """)

@@ -34,17 +34,14 @@ from __future__ import annotations
 
 import math
 import os
-import pickle
 import select
-import signal
-import time
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
 import numpy as np
 
-from ..errors import ValidationError
-from ..search import falsify
+from ..isolation import (DEFAULT_MEMORY, MAX_BUDGET, PIDFILE_ENV, IsolatedTimeout,  # noqa: F401 (re-exported)
+                         _die_with_parent, _kill_and_reap, run_isolated, validate_budget, validate_memory)
 from ..tolerances import ANSWER_MP_CONFIRM, SAME_ORDER_DRIFT, tolerance
 from .domains import instances, sympy_symbol
 from .evaluate import EvalError, NotScalar, RandomVariable, evaluate, to_sympy
@@ -64,12 +61,6 @@ VERDICTS = ("correct", "incorrect", "invalid", "unknown", "error")
 #: fraction f of the domain a chance f^30 to pass (f = 0.9: 4%; f = 0.5: 1e-9).
 MIN_COMPARED = 30
 
-MAX_BUDGET = 600.0  #: --budget above this is refused (a typo such as 1e9 would never end)
-DEFAULT_MEMORY = 1 << 30  #: bytes the judge child may allocate beyond what it inherits (--memory, 1 GiB)
-MIN_MEMORY = 64 << 20  #: --memory below 64 MiB leaves NumPy and SymPy no room to work
-MAX_MEMORY = 64 << 30
-CPU_MARGIN = 5  #: RLIMIT_CPU (a backstop: the parent kills on the wall clock) is the budget plus this
-PIDFILE_ENV = "VERIFY_JUDGE_PIDFILE"  #: debugging and tests: each judge child appends its pid to this file
 
 BUG_REPORT = ("this is a bug in verify, not a problem with the answer: please report it with the answers "
               "file and the command line")
@@ -85,37 +76,6 @@ class Verdict:
 
     def to_json(self) -> dict:
         return asdict(self)
-
-
-def validate_budget(budget) -> float:
-    """``budget`` as a float in (0, MAX_BUDGET] seconds, else :class:`ValidationError`."""
-    try:
-        b = float(budget)
-    except (TypeError, ValueError):
-        raise ValidationError(f"budget={budget!r} is not a number of seconds; give e.g. 5") from None
-    if not (math.isfinite(b) and 0 < b <= MAX_BUDGET):
-        raise ValidationError(f"budget={budget!r} must be a finite number of seconds in (0, {MAX_BUDGET:g}]; "
-                              "give e.g. 5")
-    return b
-
-
-def validate_memory(memory) -> int:
-    """``memory`` in bytes (an int, or text: MiB by default, or with a unit K, M, G, KiB, MiB, GiB, KB, MB, GB)."""
-    import re
-
-    if isinstance(memory, bool):
-        raise ValidationError(f"memory={memory!r} is not a size; give e.g. 1024 (MiB) or 2G")
-    if isinstance(memory, (int, np.integer)):
-        n = int(memory)
-    else:
-        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?\s*", str(memory), flags=re.I)
-        if not m:
-            raise ValidationError(f"memory={memory!r} is not a size; give MiB (1024) or a unit: 512M, 2G, 1GiB")
-        n = int(float(m.group(1)) * {"": 1 << 20, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[m.group(2).upper()])
-    if not MIN_MEMORY <= n <= MAX_MEMORY:
-        raise ValidationError(f"memory={memory!r} is {n / (1 << 20):.0f} MiB; give between "
-                              f"{MIN_MEMORY >> 20} MiB and {MAX_MEMORY >> 30} GiB")
-    return n
 
 
 def _readable(v):
@@ -219,20 +179,6 @@ def _counterexample(env, probs, **values):
         out["probabilities"] = probs.tolist()
     out.update({k: _readable(v) for k, v in values.items()})
     return out
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """SIGKILL this process when its parent dies (Linux ``prctl(PR_SET_PDEATHSIG)``); exit at once if the
-    parent is already gone (the race between fork and prctl)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
-    except (OSError, AttributeError):  # not Linux: the parent's process-group kill remains
-        pass
-    if os.getppid() != parent_pid:
-        os._exit(1)
 
 
 def _symbolic_difference(q, ans, ref, seconds: float):
@@ -931,155 +877,6 @@ def judge(q, *, answer=None, latex=None, vid: str = "", seed: int = 0, max_examp
         return Verdict(vid, q.id, "error", f"the judge failed ({exc}); {BUG_REPORT}")
     except Exception as exc:  # noqa: BLE001 (a bug of ours, reported as such)
         return Verdict(vid, q.id, "error", f"the judge failed ({type(exc).__name__}: {exc}); {BUG_REPORT}")
-
-
-# ---------------------------------------------------------------------------
-# isolation: a child per answer, in its own process group, with a budget and a memory cap
-# ---------------------------------------------------------------------------
-
-_LIVE: set = set()  #: pids (= process groups) of judge children still running
-_ATEXIT = False
-
-
-class IsolatedTimeout(Exception):
-    """The isolated call ran out of its time budget."""
-
-
-def _kill_and_reap(pid: int, *, group: bool = True) -> None:
-    for kill in ((os.killpg, os.kill) if group else (os.kill,)):
-        try:
-            kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
-
-
-def _kill_all_live() -> None:
-    for pid in list(_LIVE):
-        _kill_and_reap(pid)
-        _LIVE.discard(pid)
-
-
-def _vm_size() -> int:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def _limit_child(memory: int, budget: float) -> None:
-    """RLIMIT_AS: what the child inherits (the interpreter, NumPy, SymPy: ~0.4 GB of address space) plus
-    ``memory``; RLIMIT_CPU: the budget plus CPU_MARGIN seconds (SIGXCPU), hard limit CPU_MARGIN later."""
-    import resource
-
-    cpu = int(math.ceil(budget)) + CPU_MARGIN
-    for which, soft, hard in ((resource.RLIMIT_AS, _vm_size() + memory, None),
-                              (resource.RLIMIT_CPU, cpu, cpu + CPU_MARGIN)):
-        try:
-            _, old_hard = resource.getrlimit(which)
-            if old_hard != resource.RLIM_INFINITY:  # a limit can only be lowered
-                soft = min(soft, old_hard)
-                hard = old_hard if hard is None else min(hard, old_hard)
-            resource.setrlimit(which, (soft, resource.RLIM_INFINITY if hard is None else hard))
-        except (ValueError, OSError):
-            pass
-
-
-def _record_pid() -> None:
-    path = os.environ.get(PIDFILE_ENV)
-    if path:
-        try:
-            with open(path, "a") as fh:
-                fh.write(f"{os.getpid()}\n")
-        except OSError:
-            pass
-
-
-def run_isolated(fn, *args, budget: float, memory: int = DEFAULT_MEMORY):
-    """``fn(*args)`` in a forked child (own process group, dies with its parent, ``RLIMIT_AS`` of
-    ``memory`` bytes beyond what it inherits, ``RLIMIT_CPU`` of the budget plus a margin); returns its
-    result, re-raises its exception, raises :class:`IsolatedTimeout` after ``budget`` seconds. The child
-    group is killed on return, on timeout, on any exception here (Ctrl-C, SIGTERM turned into
-    SystemExit) and at interpreter exit."""
-    import atexit
-
-    budget = validate_budget(budget)
-    memory = validate_memory(memory)
-    global _ATEXIT
-    if not _ATEXIT:
-        atexit.register(_kill_all_live)
-        _ATEXIT = True
-    parent = os.getpid()
-    rfd, wfd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover (runs in the child)
-        payload = None
-        try:
-            os.close(rfd)
-            try:
-                os.setpgid(0, 0)
-            except OSError:
-                pass
-            _die_with_parent(parent)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            _limit_child(memory, budget)
-            _record_pid()
-            try:
-                payload = pickle.dumps(("ok", fn(*args)))
-            except MemoryError:
-                payload = pickle.dumps(("memory", None))
-            except BaseException as exc:  # noqa: BLE001 (reported to the parent)
-                try:
-                    payload = pickle.dumps(("raise", exc))
-                except Exception:  # noqa: BLE001 (an unpicklable exception)
-                    payload = pickle.dumps(("raise", RuntimeError(f"{type(exc).__name__}: {exc}")))
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(wfd, view):]
-        except MemoryError:
-            pass
-        finally:
-            os._exit(0)
-    try:
-        os.setpgid(pid, pid)  # also here: killpg must work even before the child runs
-    except OSError:
-        pass
-    _LIVE.add(pid)
-    os.close(wfd)
-    chunks, deadline = [], time.monotonic() + budget
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise IsolatedTimeout(f"time budget of {budget:g} s ran out")
-            ready, _, _ = select.select([rfd], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(rfd, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(rfd)
-        _kill_and_reap(pid)
-        _LIVE.discard(pid)
-    data = b"".join(chunks)
-    if not data:
-        raise MemoryError("the judge child stopped without a result (killed: memory or CPU limit)")
-    status, value = pickle.loads(data)
-    if status == "memory":
-        raise MemoryError("memory cap reached")
-    if status == "raise":
-        raise value
-    return value
 
 
 def _judge_in_child(q, kwargs):
