@@ -223,8 +223,7 @@ def validate_question(q: Question, *, min_defined: int | None = None) -> None:
     import math
     import re
 
-    from ..search import falsify
-    from .domains import instances
+    from .domains import sample_instances
     from .evaluate import EvalError, evaluate
     from .judge import MIN_COMPARED, _ANSWER_FAILURES, _as_array, _key
     from .language import FUNCTIONS, AnswerError, parse
@@ -287,7 +286,9 @@ def validate_question(q: Question, *, min_defined: int | None = None) -> None:
         return 0.0, {}
 
     try:
-        out = falsify(instances(q.domains), count, seed=0, max_examples=150, raise_errors=(EvalError,))
+        points, exhausted = sample_instances(q.domains, 150, 0)
+        for point in points:
+            count(point)
     except EvalError as exc:
         raise ValidationError(f"question {q.id!r}: the reference cannot be evaluated: {exc}") from None
     except ValidationError as exc:  # an empty range found while drawing ([1, n] with n < 1)
@@ -295,7 +296,7 @@ def validate_question(q: Question, *, min_defined: int | None = None) -> None:
     except (KeyError, TypeError, ValueError) as exc:
         raise ValidationError(f"question {q.id!r}: its domains cannot be drawn ({type(exc).__name__}: {exc})") \
             from None
-    exhausted = out.examples < 150 and defined
+    exhausted = exhausted and defined
     if len(defined) < need and not exhausted:
         raise ValidationError(f"question {q.id!r}: the reference is defined at only {len(defined)} of "
-                              f"{out.examples} sampled instances; at least {need} are needed to judge answers")
+                              f"{len(points)} sampled instances; at least {need} are needed to judge answers")

@@ -243,7 +243,7 @@ class _JudgeBug(Exception):
 
 def _enough(out, compared: set, max_examples: int):
     """None when enough instances were compared for ``correct``, else the reason."""
-    if len(compared) >= MIN_COMPARED or (out.examples < max_examples and compared):
+    if len(compared) >= MIN_COMPARED or (out.exhausted and compared):
         return None
     return (f"only {len(compared)} instances could be compared with the reference (it is undefined elsewhere); "
             f"a verdict needs at least {MIN_COMPARED}")
@@ -562,7 +562,7 @@ def _equal(q, vid, ans, ref, seed, max_examples, symbolic_seconds):
         why = info.get("why", "")
         return Verdict(vid, q.id, "incorrect", "differs from the reference" + (f": {why}" if why else ""),
                        _counterexample(env, probs, answer=info.get("answer"), reference=info.get("reference")))
-    exhausted = out.examples < max_examples
+    exhausted = out.exhausted
     if ref_defined[0] < MIN_COMPARED and not exhausted:
         return Verdict(vid, q.id, "invalid", f"question {q.id!r} is broken: its reference is defined at only "
                                              f"{ref_defined[0]} of {total[0]} sampled instances (at least "
@@ -660,59 +660,136 @@ def _readable_env(env):
     return {k: _readable(v) for k, v in env.items()}
 
 
-def _falsify(strategy, evaluate_point, *, seed, max_examples, raise_errors):
-    """:func:`verify.search.falsify` without the target phase (the judge's ratios are 0 or infinite:
-    there is nothing to climb), so 150 instances cost 150 evaluations before shrinking."""
-    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-    from hypothesis import seed as hseed
-    from hypothesis.errors import Flaky, HypothesisException
+@dataclass
+class _Outcome:
+    examples: int  #: distinct instances drawn
+    exhausted: bool  #: they are the whole domain (every instance of a small domain)
+    counterexample: tuple | None  #: ((env, probs), info) of the shrunk failure
+    points: list  #: the instances, in the order drawn
 
-    from ..search import SearchOutcome
 
-    state = {"n": 0, "last_fail": None}
-
-    class _Found(Exception):
-        pass
-
-    @settings(max_examples=max_examples, database=None, deadline=None, verbosity=Verbosity.quiet,
-              suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate, Phase.shrink),
-              report_multiple_bugs=False, print_blob=False)
-    @hseed(seed)
-    @given(strategy)
-    def _prop(point):
-        state["n"] += 1
-        try:
-            ratio, info = evaluate_point(point)
-        except raise_errors:
-            raise
-        except Exception as exc:  # noqa: BLE001 (reported as a bug of the judge by _search)
-            ratio, info = math.inf, {"exception": f"{type(exc).__name__}: {exc}"}
-        if not ratio <= 1.0:
-            state["last_fail"] = (point, info)
-            raise _Found
-
-    err = None
+def _call_point(evaluate_point, point, raise_errors):
     try:
-        _prop()
-    except _Found:
-        pass
-    except (Flaky, HypothesisException) as exc:
-        err = f"{type(exc).__name__}: {exc}"
-    return SearchOutcome(examples=state["n"], worst_ratio=0.0, worst_point=None, worst_info={},
-                         counterexample=state["last_fail"], error=err)
+        return evaluate_point(point)
+    except raise_errors:
+        raise
+    except Exception as exc:  # noqa: BLE001 (reported as a bug of the judge by _search)
+        raise _JudgeBug(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _search(q, evaluate_point, seed, max_examples):
+SHRINK_CALLS = 120  #: at most this many evaluations to shrink a counterexample
+
+
+def _search(q, evaluate_point, seed, max_examples, *, skip=None, points=None):
+    """Draw ``max_examples`` distinct instances in bulk (seeded: the same seed gives the same instances and
+    the same verdict), evaluate ``evaluate_point`` at each instance not in ``skip(points)`` (the instances a
+    float64 pass already decided) in the order drawn, and shrink the first failure toward small values."""
+    from .domains import sample_instances
+
+    raise_errors = (EvalError, MemoryError, RecursionError, _JudgeBug)
     try:
-        out = _falsify(instances(q.domains), evaluate_point, seed=seed, max_examples=max_examples,
-                       raise_errors=(EvalError, MemoryError, RecursionError, _JudgeBug))
+        if points is None:
+            points, exhausted = sample_instances(q.domains, max_examples, seed)
+        else:
+            points, exhausted = points
+        done = skip(points) if skip is not None else set()
+        for i, point in enumerate(points):
+            if i in done:
+                continue
+            ratio, info = _call_point(evaluate_point, point, raise_errors)
+            if not ratio <= 1.0:
+                found = _shrink(q, evaluate_point, point, info, raise_errors)
+                return _Outcome(len(points), exhausted, found, points)
     except EvalError as exc:
         return Verdict("", q.id, "invalid", f"the answer cannot be evaluated: {exc}")
-    if out.counterexample is not None and "exception" in out.counterexample[1]:
-        raise _JudgeBug(out.counterexample[1]["exception"])
-    if out.error:
-        raise _JudgeBug(out.error)
-    return out
+    return _Outcome(len(points), exhausted, None, points)
+
+
+def _simpler_scalars(v, d, env):
+    """Candidate values simpler than ``v`` for a scalar symbol of domain ``d`` (simplest first)."""
+    from .domains import _clip, _int_range
+
+    if d.kind == "integer":
+        lo, hi = _int_range("", d, env)
+        base = 0 if lo <= 0 and (hi is None or hi >= 0) else lo
+        v = int(v)
+        out = [base, base + 1, base - 1, base + 2, (v + base) // 2, v - 1 if v > base else v + 1]
+        return [c for c in out if c >= lo and (hi is None or c <= hi)]
+    v = Fraction(v)
+    cands = [Fraction(c) for c in (0, 1, -1, Fraction(1, 2), 2, -2)]
+    cands += [b for b in (d.lo, d.hi) if b is not None]
+    cands += [Fraction(round(v)), Fraction(round(v * 4), 4), v.limit_denominator(10), v.limit_denominator(1000), v / 2]
+    return [_clip(c, d) for c in cands]
+
+
+def _complexity(v):
+    if isinstance(v, (int, Fraction)):
+        f = Fraction(v)
+        return (len(str(f.numerator)) + len(str(f.denominator)), abs(f))
+    return (0, 0)
+
+
+def _shrink(q, evaluate_point, point, info, raise_errors):
+    """Greedy deterministic shrinking of a failing instance: each scalar symbol (not a size label) is moved
+    to the simplest candidate value at which the answer still fails, until nothing changes or
+    :data:`SHRINK_CALLS` evaluations are spent; unstructured array entries are then tried at 0."""
+    from .domains import size_labels
+
+    env, probs = point
+    labels = set(size_labels(q.domains))
+    dependents = {n for n, d in q.domains.items() if isinstance(d.lo, str) or isinstance(d.hi, str)}
+    bounds = {d.lo for d in q.domains.values() if isinstance(d.lo, str)} | \
+        {d.hi for d in q.domains.values() if isinstance(d.hi, str)}
+    calls = [0]
+
+    def fails(new_env):
+        if calls[0] >= SHRINK_CALLS:
+            return None
+        calls[0] += 1
+        try:
+            r, inf = _call_point(evaluate_point, (new_env, probs), raise_errors)
+        except EvalError:
+            return None
+        return inf if not r <= 1.0 else None
+
+    changed = True
+    while changed and calls[0] < SHRINK_CALLS:
+        changed = False
+        for name, d in q.domains.items():
+            if not d.scalar or name in labels:
+                continue
+            for c in _simpler_scalars(env[name], d, env):
+                if _complexity(c) >= _complexity(env[name]):
+                    continue
+                new = dict(env, **{name: Fraction(c) if d.kind == "real" else int(c)})
+                if name in bounds and dependents:  # a symbol other bounds name: keep them valid
+                    from .domains import _int_range
+
+                    try:
+                        if any(not (_int_range(k, q.domains[k], new)[0] <= new[k]
+                                    and (_int_range(k, q.domains[k], new)[1] is None
+                                         or new[k] <= _int_range(k, q.domains[k], new)[1])) for k in dependents):
+                            continue
+                    except Exception:  # noqa: BLE001 (an empty range: not a valid instance)
+                        continue
+                got = fails(new)
+                if got is not None:
+                    env, info, changed = new, got, True
+                    break
+    for name, d in q.domains.items():  # unstructured arrays: entries toward 0
+        if d.kind not in ("vector", "matrix") or d.flavour not in ("",):
+            continue
+        A = env[name]
+        for idx in np.ndindex(A.shape):
+            if A[idx] == 0 or calls[0] >= SHRINK_CALLS:
+                continue
+            B = A.copy()
+            B[idx] = Fraction(0)
+            got = fails(dict(env, **{name: B}))
+            if got is not None:
+                A, info = B, got
+                env = dict(env, **{name: B})
+    return (env, probs), info
 
 
 def _scalar(x, what):
