@@ -242,6 +242,9 @@ def _mp_power(x, y):
     if x == 0 and y < 0:
         return mpmath.nan
     if x != 0 and abs(x) != 1:
+        _, _, ex, bc = x._mpf_ if isinstance(x, mpmath.mpf) else mpmath.mpf(x)._mpf_
+        if abs(y) * (abs(ex + bc) + 1) * 0.302 < MP_MAX_LOG10 / 2:  # far from the cap: no logarithm needed
+            return mpmath.power(x, y)
         size = y * mpmath.log10(abs(x))
         if abs(size) > MP_MAX_LOG10:
             _OVERFLOW[0] = True
@@ -602,7 +605,8 @@ def _ev(node, env, probs, be):
     if be.kind == "mp":
         for v in (out.ravel()[:16] if isinstance(out, np.ndarray) else (out,)):
             if isinstance(v, mpmath.mpf) and v and mpmath.isfinite(v):
-                m = float(mpmath.log10(abs(v)))
+                _, man, exp, bc = v._mpf_  # |v| < 2^(exp + bc): an upper bound of log10|v| within 0.31
+                m = (exp + bc) * 0.30102999566398120
                 if m > _MAXMAG[0]:
                     _MAXMAG[0] = m
     return out

@@ -185,6 +185,14 @@ def _symbolic_difference(q, ans, ref, seconds: float):
     """SymPy's simplified ``ans - ref`` when it is a number (``"0"``: proved equal where both are defined;
     another number: a constant difference), else None. Scalar questions only; skipped for expansions
     beyond MAX_EXPANSION. SymPy runs in a forked child killed after ``seconds`` (no alarm signal)."""
+    return _symbolic_finish(_symbolic_start(q, ans, ref, seconds), seconds)
+
+
+def _symbolic_start(q, ans, ref, seconds: float):
+    """Fork the SymPy child of :func:`_symbolic_difference` (it runs while the numeric stage does);
+    returns a handle for :func:`_symbolic_finish` / :func:`_symbolic_cancel`, or None."""
+    import time
+
     from .language import MAX_EXPANSION, expansion_cost
 
     if seconds <= 0 or not all(d.scalar for d in q.domains.values()):
@@ -206,7 +214,11 @@ def _symbolic_difference(q, ans, ref, seconds: float):
             os.close(rfd)
             _die_with_parent(parent)
             try:
-                d = sp.simplify(a - r)
+                d = a - r  # cheap rewritings first: a zero or a number found by them is final
+                for step in (sp.expand, lambda e: sp.trigsimp(e), sp.simplify):
+                    if d == 0 or d.is_number:
+                        break
+                    d = step(d)
                 if d == 0:
                     text = "0"
                 elif d.is_number and d.is_finite and d.is_zero is False and not d.has(sp.nan, sp.zoo):
@@ -219,14 +231,55 @@ def _symbolic_difference(q, ans, ref, seconds: float):
         finally:
             os._exit(0)
     os.close(wfd)
+    return {"pid": pid, "rfd": rfd, "t0": time.monotonic(), "open": True}
+
+
+def _symbolic_finish(handle, seconds: float):
+    """The child's answer (waiting at most until ``seconds`` after it started), then the child is killed."""
+    import time
+
+    if handle is None or not handle["open"]:
+        return None
     try:
-        ready, _, _ = select.select([rfd], [], [], seconds)
-        got = os.read(rfd, 4096) if ready else b""
+        ready, _, _ = select.select([handle["rfd"]], [], [], max(0.0, seconds - (time.monotonic() - handle["t0"])))
+        got = os.read(handle["rfd"], 4096) if ready else b""
     finally:
-        os.close(rfd)
-        _kill_and_reap(pid, group=False)
+        _symbolic_cancel(handle)
     text = got.decode(errors="replace")
     return text if text and text != "?" else None
+
+
+def _symbolic_cancel(handle):
+    if handle is not None and handle["open"]:
+        handle["open"] = False
+        os.close(handle["rfd"])
+        _kill_and_reap(handle["pid"], group=False)
+
+
+_RATIONAL_CALLS = frozenset({"abs", "sign", "floor", "ceil", "factorial", "binomial", "max", "min"})
+
+
+def _inexact(node) -> bool:
+    """Whether ``node`` may need inexact (mpmath) arithmetic: a transcendental or irrational function,
+    pi or e, a power whose exponent is not a literal integer."""
+    from .language import Call, Const, Neg, Num, Pow
+
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Const):
+            return True
+        if isinstance(n, Call) and n.func not in _RATIONAL_CALLS:
+            return True
+        if isinstance(n, Pow):
+            b = n.b.a if isinstance(n.b, Neg) else n.b
+            if not (isinstance(b, Num) and Fraction(b.value).denominator == 1):
+                return True
+        stack.extend(v for v in vars(n).values() if hasattr(v, "__dict__") and not isinstance(v, (str, Fraction)))
+        for v in vars(n).values():
+            if isinstance(v, (list, tuple)):
+                stack.extend(x for x in v if hasattr(x, "__dict__"))
+    return False
 
 
 def _parse_answer(q, answer, latex):
@@ -281,11 +334,15 @@ PRECISE_SHARE = 3
 
 
 def _must_be_precise(a, r, point) -> bool:
-    import zlib
-
     A, R = _as_array(a), _as_array(r)
     if A.shape != R.shape or not np.array_equal(A, R):
         return True
+    return _precise_share(point)
+
+
+def _precise_share(point) -> bool:
+    import zlib
+
     return zlib.crc32(_key(point).encode()) % PRECISE_SHARE == 0
 NEAR_POINTS = 4  #: nearby points that must all be undefined for a point of one-sided definedness to count
 
@@ -554,7 +611,54 @@ def _equal(q, vid, ans, ref, seed, max_examples, symbolic_seconds):
             return math.inf, {"why": f"different values, decided in {how}", "answer": a, "reference": r}
         return 0.0, {}
 
-    out = _search(q, ratio, seed, max_examples)
+    def agreeing(points):
+        """The instances float64 already decides: both sides finite with identical values, outside the
+        always-precise share. Each counts as compared (the reference is defined there)."""
+        done = set()
+        for i, point in enumerate(points):
+            env, probs = point
+            try:
+                with np.errstate(all="ignore"):
+                    fenv = _float_env(env)
+                    A = _as_array(evaluate(ans, fenv, probabilities=probs))
+                    R = _as_array(evaluate(ref, fenv, probabilities=probs))
+            except Exception:  # noqa: BLE001 (the full check at this instance decides and reports)
+                continue
+            if A.dtype == object or R.dtype == object or A.shape != R.shape or not np.array_equal(A, R) \
+                    or not np.all(np.isfinite(R)) or _precise_share(point):
+                continue
+            done.add(i)
+            total[0] += 1
+            ref_defined[0] += 1
+            compared.append(point)
+        return done
+
+    sym = _symbolic_start(q, ans, ref, symbolic_seconds) \
+        if (not tol and symbolic_seconds > 0 and (_inexact(ans) or _inexact(ref))) else None
+    try:
+        out = _search(q, ratio, seed, max_examples, skip=agreeing)
+        return _equal_verdict(q, vid, ans, ref, out, compared, ref_defined, pending, total, noise, tol,
+                              symbolic_seconds, sym)
+    finally:
+        _symbolic_cancel(sym)
+
+
+def _float_env(env):
+    """The instance in float64 (what the float backend computes from anyway)."""
+    out = {}
+    for k, v in env.items():
+        if isinstance(v, np.ndarray) and v.dtype == object:
+            out[k] = v.astype(float)
+        elif isinstance(v, (int, Fraction)) and not isinstance(v, bool):
+            out[k] = float(v)
+        else:
+            out[k] = v
+    return out
+
+
+def _equal_verdict(q, vid, ans, ref, out, compared, ref_defined, pending, total, noise, tol, symbolic_seconds,
+                   sym):
+    max_examples = out.examples if isinstance(out, _Outcome) else 0
     if isinstance(out, Verdict):
         return Verdict(vid, q.id, out.verdict, out.message)
     if out.counterexample is not None:
@@ -578,7 +682,9 @@ def _equal(q, vid, ans, ref, seed, max_examples, symbolic_seconds):
         return Verdict(vid, q.id, "unknown", short)
     how = f"tolerance {tol}" if tol else "exact rational arithmetic, or 50 digits confirmed at 1100"
     if not tol and noise[0] and symbolic_seconds > 0:
-        sym = _symbolic_difference(q, ans, ref, symbolic_seconds)
+        if sym is None:
+            sym = _symbolic_start(q, ans, ref, symbolic_seconds)
+        sym = _symbolic_finish(sym, symbolic_seconds)
         if sym is not None and sym != "0":
             env, probs = compared[0]
             return Verdict(vid, q.id, "incorrect", f"differs from the reference by the constant {sym} (SymPy; "
