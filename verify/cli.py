@@ -26,6 +26,7 @@ EPILOG = """examples:
   verify questions
   verify check answers.toml --json verdicts.json
   verify diff 'log(det(X))' --wrt X --symbols 'X = "invertible matrix n x n"'
+  verify steps derivation.toml --json steps.json
 """
 
 
@@ -72,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .diff.api import add_parser as add_diff_parser
 
     add_diff_parser(sub)
+    from .steps.command import add_parser as add_steps_parser  # verify steps FILE
+
+    add_steps_parser(sub)
     return p
 
 
@@ -110,6 +114,10 @@ def main(argv=None) -> int:
         from .diff.api import diff_command
 
         return diff_command(args)
+    if args.command == "steps":
+        from .steps.command import steps_command
+
+        return steps_command(args)
     if args.command in ("questions", "check"):
         from .answers.commands import check_command, questions_command
 

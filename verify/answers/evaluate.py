@@ -28,7 +28,13 @@ import numpy as np
 from .language import (Add, Call, Const, Div, Expect, MatMul, Mul, Neg, Num, Order, Pow, Sub, Sym, Transpose)
 
 __all__ = ["RandomVariable", "EvalError", "NotExact", "evaluate", "to_sympy", "NotScalar", "MP_MAX_LOG10",
-           "EXACT_MAX_DIGITS", "overflowed", "max_magnitude"]
+           "EXACT_MAX_DIGITS", "overflowed", "max_magnitude", "EXTENSIONS",
+           "SYMPY_EXTENSIONS"]
+
+#: Node types added by :mod:`verify.answers.extended` (binders, indexing, ...): ``type -> handler(node, env,
+#: probs, backend, ev)`` where ``ev(node, env)`` evaluates a child; and ``type -> handler(node, go, symbols)`` for SymPy.
+EXTENSIONS: dict = {}
+SYMPY_EXTENSIONS: dict = {}
 
 
 class EvalError(ValueError):
@@ -662,6 +668,9 @@ def _ev1(node, env, probs, be):  # noqa: C901
         return sum(conv(float(pi)) * vi for pi, vi in zip(probs, a.values.tolist()))
     if isinstance(node, Order):
         return _ev(node.a, env, probs, be)
+    handler = EXTENSIONS.get(type(node))  # extension nodes (verify.answers.extended)
+    if handler is not None:
+        return handler(node, env, probs, be, lambda n, e=env: _ev(n, e, probs, be))
     raise EvalError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover (the parser whitelists)
 
 
@@ -729,6 +738,9 @@ def to_sympy(node, symbols: dict):
             return sp.log(go(n.args[0])) / sp.log(go(n.args[1]))
         if isinstance(n, Call) and n.func in funcs:
             return funcs[n.func](*[go(a) for a in n.args])
+        handler = SYMPY_EXTENSIONS.get(type(n))  # extension nodes (verify.answers.extended)
+        if handler is not None:
+            return handler(n, go, symbols)
         raise NotScalar(type(n).__name__)
 
     return go(node)

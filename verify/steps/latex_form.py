@@ -1,0 +1,667 @@
+r"""Read derivations from LaTeX or Markdown: every ``align``/``align*`` block (and every ``$$ ... $$`` block
+with ``\\`` lines) is a derivation whose lines begin with ``&=``, ``&\le``, ``&<``, ``&\ge``, ``&>``,
+``&\implies`` or ``\Longrightarrow``.
+
+Declarations go in a comment just before the block (``% verify: ...`` in LaTeX, ``<!-- verify: ... -->``
+or a ``% verify:`` line in Markdown), entries separated by ``;``:
+``gamma = discount``, ``define pi = softmax(theta)`` (plain syntax), ``function f = smooth``, and
+``index a = K`` (``a`` runs over ``0..K-1`` in ``\sum_a``, ``\max_a``). The block's id is its
+``\label{...}``, else the heading before it, else its position. The LaTeX of each line is translated to
+the plain language by :func:`latex_to_plain` and then parsed by the same whitelist as the TOML form; a line
+that cannot be read is ``invalid`` with its position, and the other lines are still judged.
+
+>>> from verify.steps.context import Context
+>>> ctx = Context.build({"gamma": "discount", "n": "positive integer"})
+>>> latex_to_plain(r"\sum_{k=0}^{n-1} \gamma^k", ctx, {})
+'sum(( gamma **(k)), (k, 0, n-1))'
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..answers.extended import NEW_FUNCTIONS, parse_extended
+from ..answers.language import FUNCTIONS, AnswerError
+from ..errors import ValidationError
+from .context import Context
+from .model import Derivation, FileError, Step
+
+__all__ = ["read_latex", "loads_latex", "latex_to_plain", "split_block"]
+
+_GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
+          "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "varphi", "chi", "psi",
+          "omega", "ell", "Gamma", "Delta", "Theta", "Lambda", "Sigma", "Omega", "Psi")
+_FN_WORDS = {"log", "exp", "sin", "cos", "tan", "tanh", "det", "sqrt"}
+_BIG = {"sum", "prod", "max", "min"}
+_REL_TEX = [(r"\\Longrightarrow|\\implies|\\Rightarrow", "==>"), (r"\\leq?(?![A-Za-z])|\\leqslant", "<="),
+            (r"\\geq?(?![A-Za-z])|\\geqslant", ">="), (r"=", "="), (r"<", "<"), (r">", ">")]
+
+
+# ---------------------------------------------------------------------------
+# blocks, declarations, lines
+# ---------------------------------------------------------------------------
+
+_BLOCK = re.compile(r"\\begin\{(align\*?|aligned|equation\*?|eqnarray\*?)\}(.*?)\\end\{\1\}|\$\$(.*?)\$\$", re.S)
+_HEAD = re.compile(r"\\(?:sub)*section\*?\{([^}]*)\}|^#+\s+(.+)$", re.M)
+_DECL = re.compile(r"(?:^|\n)\s*(?:%|<!--)\s*verify:\s*(.*?)(?:-->)?\s*(?=\n|$)")
+
+
+def _declarations(text: str):
+    """(symbols, functions, define, indices, planted) from ``verify:`` comment lines."""
+    symbols, functions, define, indices, planted = {}, {}, {}, {}, None
+    for m in _DECL.finditer(text):
+        for entry in m.group(1).split(";"):
+            entry = entry.strip()
+            if not entry:
+                continue
+            mm = re.fullmatch(r"planted\s+(\d+)", entry)
+            if mm:
+                planted = int(mm.group(1))
+                continue
+            kind = "symbol"
+            for word in ("define", "function", "index"):
+                if entry.startswith(word + " "):
+                    kind, entry = word, entry[len(word) + 1:].strip()
+            if "=" not in entry:
+                raise ValidationError(f"verify: {entry!r}: write name = value")
+            key, value = (s.strip() for s in entry.split("=", 1))
+            if kind == "define":
+                define[key] = value
+            elif kind == "function":
+                functions[key] = value
+            elif kind == "index":
+                for name in key.split(","):
+                    indices[name.strip()] = value
+            else:
+                for name in key.split(","):
+                    symbols[name.strip()] = value
+    return symbols, functions, define, indices, planted
+
+
+def _strip_comments(text):
+    return re.sub(r"(?<!\\)%.*", "", text)
+
+
+def split_block(body: str):
+    """``[(first_expression_text, None), (line_text, relation), ...]`` from an align body."""
+    body = _strip_comments(body)
+    body = re.sub(r"\\(?:label|tag)\*?\{[^}]*\}|\\nonumber|\\notag", " ", body)
+    body = re.sub(r"\\(?:begin|end)\{(?:aligned|split|gathered|alignedat)\}(?:\{\d+\})?", " ", body)
+    raw = [ln for ln in re.split(r"\\\\(?:\[[^\]]*\])?", body) if ln.strip()]
+    out = []
+    for k, ln in enumerate(raw):
+        left, amp, right = ln.partition("&")
+        left, right = left.strip(), right.replace("&", " ").strip()
+        if not amp:
+            left, right = "", ln.strip()
+        if left and not out:
+            out.append((left, None))
+            left = ""
+        text = (left + " " + right).strip()
+        rel, rest = _leading_relation(text)
+        if not out:
+            if rel is not None:
+                raise AnswerError("the first line starts with a relation; write the first expression before '&'")
+            out.append((text, None))
+            continue
+        out.append((rest, rel))
+    return out
+
+
+def _leading_relation(text):
+    for pat, rel in _REL_TEX:
+        m = re.match(r"\s*(?:" + pat + r")\s*", text)
+        if m:
+            return rel, text[m.end():]
+    return None, text
+
+
+def _statement(text):
+    """A statement line (after ==>): its LaTeX relation becomes ==, <=, ..."""
+    for pat, rel in _REL_TEX[1:]:
+        m = re.search(pat, text)
+        if m:
+            return text[:m.start()], ("==" if rel == "=" else rel), text[m.end():]
+    raise AnswerError("after \\implies write a statement: lhs = rhs or lhs \\le rhs")
+
+
+def _mask_code(text: str) -> str:
+    """Markdown: code spans and fenced code blocks blanked out (same length), so a `$$` in prose is no block."""
+    blank = lambda m: re.sub(r"[^\n]", " ", m.group())  # noqa: E731
+    text = re.sub(r"^```.*?^```", blank, text, flags=re.S | re.M)
+    return re.sub(r"`[^`\n]*`", blank, text)
+
+
+def loads_latex(text: str, *, name: str = "<string>") -> list:
+    if name.endswith((".md", ".markdown")):
+        text = _mask_code(text)
+    blocks = list(_BLOCK.finditer(text))
+    if not blocks:
+        raise FileError(f"{name}: no align or $$ blocks")
+    out, prev_end = [], 0
+    for k, m in enumerate(blocks):
+        body = m.group(2) if m.group(2) is not None else m.group(3)
+        line_no = text.count("\n", 0, m.start()) + 1
+        before = text[prev_end:m.start()]
+        prev_end = m.end()
+        label = re.search(r"\\label\{([^}]*)\}", body)
+        heads = list(_HEAD.finditer(text, 0, m.start()))
+        did = label.group(1) if label else (
+            (heads[-1].group(1) or heads[-1].group(2)).strip() if heads else f"block-{k + 1}")
+        if "\\\\" not in body and m.group(3) is not None:
+            continue  # a $$ block without lines: displayed mathematics, not a derivation
+        der = Derivation(did, position=f"line {line_no}")
+        decl_text = before[-2000:]
+        try:
+            symbols, functions, define, indices, planted = _declarations(decl_text)
+            der.context = Context.build(symbols, functions, define)
+            der.source = {"form": "latex", "span": (m.start(), m.end()), "planted": planted, "indices": indices}
+        except (ValidationError, AnswerError) as exc:
+            der.error = f"{did} ({der.position}): {exc}"
+            der.source = {"form": "latex", "span": (m.start(), m.end()), "planted": None, "indices": {}}
+            indices = {}
+        try:
+            lines = split_block(body)
+        except AnswerError as exc:
+            der.error = der.error or f"{did} ({der.position}): {exc}"
+            lines = []
+        for i, (tex, rel) in enumerate(lines):
+            pos = f"line {line_no} of the file, line {i} of the block"
+            st = Step(i, rel, tex.strip(), position=pos, source=tex.strip())
+            if der.context is None:
+                st.error = "the block's declarations are invalid"
+            else:
+                try:
+                    if rel == "==>":
+                        l, op, r = _statement(tex)
+                        plain = f"{latex_to_plain(l, der.context, indices)} {op} {latex_to_plain(r, der.context, indices)}"
+                    else:
+                        plain = latex_to_plain(tex, der.context, indices)
+                    st.text = plain
+                    st.node = der.context.parse_line(plain)
+                except AnswerError as exc:
+                    st.error = str(exc)
+                except (RecursionError, MemoryError, ValueError, IndexError) as exc:
+                    st.error = f"cannot read this line ({type(exc).__name__}: {exc})"
+            der.steps.append(st)
+        if not der.steps and not der.error:
+            der.error = f"{did}: an empty block"
+        out.append(der)
+    if not out:
+        raise FileError(f"{name}: no derivation blocks (blocks with \\\\ lines)")
+    return out
+
+
+def read_latex(path) -> list:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileError(f"{path}: cannot be read ({exc})") from None
+    return loads_latex(text, name=str(path))
+
+
+# ---------------------------------------------------------------------------
+# LaTeX -> plain language
+# ---------------------------------------------------------------------------
+
+def _normalise(s: str) -> str:
+    s = re.sub(r"\\left\s*\\\||\\right\s*\\\||\\lVert|\\rVert|\\Vert", "‖", s)
+    s = re.sub(r"\\left\s*\||\\lvert", "⌈", s)
+    s = re.sub(r"\\right\s*\||\\rvert", "⌉", s)
+    s = re.sub(r"\\left\s*\.|\\right\s*\.", " ", s)
+    s = re.sub(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])", " ", s)
+    s = s.replace(r"\|", "‖")
+    s = re.sub(r"\\[,;:!]|\\q?quad(?![A-Za-z])|~|\\displaystyle|\\textstyle", " ", s)
+    s = re.sub(r"\\(?:mathbf|boldsymbol|bm|mathit)\s*\{([^{}]*)\}", r"\1", s)
+    s = re.sub(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(KL|D_\{?KL\}?)\s*\}\s*\(([^()‖]*)‖([^()]*)\)", r" KL(\2, \3) ", s)
+    s = re.sub(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(tr)\s*\}", " trace ", s)
+    s = re.sub(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*([A-Za-z]+)\s*\}", r" \1 ", s)
+    s = re.sub(r"\\mathbb\s*\{\s*E\s*\}|\\mathbb\s*E", " E", s)
+    s = re.sub(r"\\mathcal\s*\{\s*O\s*\}|\\mathcal\s*O|\\operatorname\{O\}", " O", s)
+    s = re.sub(r"\\mathcal\s*\{\s*N\s*\}|\\mathcal\s*N", " N", s)
+    s = re.sub(r"\^\s*\{\s*-\s*1\s*\}", "**(-1)", s)
+    s = re.sub(r"\^\s*\{\s*\\top\s*\}|\^\s*\\top|\^\s*\{\s*T\s*\}|\^\s*T(?![A-Za-z])|\^\s*\\intercal", ".T ", s)
+    s = re.sub(r"([A-Za-z])\s*\^\s*(?:\{\s*(?:\*|\\star)\s*\}|\*|\\star)", r"\1star", s)
+    s = re.sub(r"\\infty", " oo ", s)
+    s = re.sub(r"\\(?:cdot|times|circ|odot)", " * ", s)
+    s = re.sub(r"\\langle(.*?)\\rangle", r" dot(\1) ", s)
+    s = re.sub(r"([_^])\s*\\(" + "|".join(_GREEK) + r")(?![A-Za-z])", r"\1{\2}", s)
+    s = re.sub(r"\\(" + "|".join(_GREEK) + r")(?![A-Za-z])", r" \1", s)
+    s = re.sub(r"\\(Phi|phi)(?![A-Za-z])", r" \1 ", s)
+    s = re.sub(r"\\(?:dfrac|tfrac)", r"\\frac", s)
+    s = re.sub(r"\\frac\s*12(?![0-9])", r"\\frac{1}{2}", s)
+    # delimiters: innermost first
+    for _ in range(50):
+        new = re.sub(r"⌈([^⌈⌉]*)⌉", r"\\ABS{\1}", s)
+        new = re.sub(r"‖([^‖⌈⌉]*)‖\s*(_\s*\{?\s*(?:oo|1|2)\s*\}?)?",
+                     lambda m: "\\NORM{" + m.group(1) + "}{" + (re.sub(r"[_{}\s]", "", m.group(2)) if m.group(2) else "2") + "}",
+                     new)
+        new = re.sub(r"\|([^|‖⌈⌉]*)\|", r"\\ABS{\1}", new)
+        if new == s:
+            break
+        s = new
+    if any(c in s for c in "|‖⌈⌉"):
+        raise AnswerError("unbalanced | or \\| delimiters")
+    return s
+
+
+def _group(s, i, open_="{", close="}"):
+    """(content, index after) of the group opening at s[i]."""
+    depth = 0
+    for j in range(i, len(s)):
+        depth += s[j] == open_
+        depth -= s[j] == close
+        if depth == 0:
+            return s[i + 1:j], j + 1
+    raise AnswerError(f"unbalanced {open_}{close}")
+
+
+def _skip_ws(s, i):
+    while i < len(s) and s[i] == " ":
+        i += 1
+    return i
+
+
+def _arg(s, i):
+    """A TeX argument at s[i]: a brace group or one token. (text, index after)."""
+    i = _skip_ws(s, i)
+    if i < len(s) and s[i] == "{":
+        return _group(s, i)
+    if s[i] == "\\":
+        m = re.match(r"\\[A-Za-z]+", s[i:])
+        return m.group(), i + m.end()
+    return s[i], i + 1
+
+
+def _term_end(s, i):
+    """Index where the product term starting at i ends: a top-level + or -, a comma or a closing bracket."""
+    depth, j = 0, _skip_ws(s, i)
+    if j < len(s) and s[j] in "+-":
+        j += 1
+    start = j
+    while j < len(s):
+        c = s[j]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            if depth == 0:
+                return j
+            depth -= 1
+        elif depth == 0 and (c in "+=<>&," or (c == "-" and j > start and not s[start:j].rstrip().endswith(("*", "/", "(", "**")))):
+            if c == "-" and s[j - 1] in "^_":
+                j += 1
+                continue
+            return j
+        j += 1
+    return j
+
+
+def _subscript(s, i):
+    """Text of a subscript or superscript at s[i] (after _ or ^), and the index after."""
+    return _arg(s, i)
+
+
+def _bounds(sub, sup, ctx, indices):
+    m = re.match(r"\s*([A-Za-z]\w*)\s*=\s*(.+)$", sub or "")
+    if m:
+        var, lo = m.group(1), m.group(2)
+        hi = sup if sup is not None else None
+        if hi is None:
+            raise AnswerError(f"\\sum_{{{sub}}} needs an upper limit ^{{...}}")
+        return var, lo, hi
+    var = (sub or "").strip()
+    mm = re.fullmatch(r"([A-Za-z]\w*)\s*(?:\\in|in)\s*.*", var)
+    if mm:
+        var = mm.group(1)
+    if var in indices:
+        return var, "0", f"{indices[var]} - 1"
+    raise AnswerError(f"the range of the index {var!r} is unknown: write \\sum_{{{var}=0}}^{{n-1}} or declare "
+                      f"'index {var} = n' in the verify: comment")
+
+
+class _Conv:
+    def __init__(self, ctx, indices):
+        self.ctx, self.indices = ctx, indices
+        self.names = set(ctx.domains) | set(ctx.defines) | set(ctx.params) | set(ctx.functions) | set(ctx.seqdefs) \
+            | set(indices)
+
+    def conv(self, s: str) -> str:  # noqa: C901 (one case per construct)
+        out, i = [], 0
+        while i < len(s):
+            c = s[i]
+            if c == "\\":
+                m = re.match(r"\\([A-Za-z]+)", s[i:])
+                if not m:
+                    raise AnswerError(f"unknown LaTeX command {s[i:i + 2]!r}")
+                word, j = m.group(1), i + m.end()
+                if word == "frac":
+                    a, j = _arg(s, j)
+                    b, j = _arg(s, j)
+                    da = re.fullmatch(r"\s*\\partial\s*(?:\^\s*\{?\s*(\d)\s*\}?)?\s*(.*)", a, re.S)
+                    db = re.fullmatch(r"\s*\\partial\s*(.+?)\s*(?:\^\s*\{?\s*(\d)\s*\}?)?\s*", b, re.S)
+                    if da and db:
+                        var = self.conv(db.group(1)).strip()
+                        k = da.group(1) or db.group(2) or "1"
+                        kk = "" if k == "1" else f", {k}"
+                        if da.group(2).strip():
+                            out.append(f" diff({self.conv(da.group(2))}, {var}{kk}) ")
+                        else:
+                            e = _term_end(s, j)
+                            out.append(f" diff(({self.conv(s[j:e])}), {var}{kk}) ")
+                            j = e
+                    else:
+                        out.append(f"(({self.conv(a)})/({self.conv(b)}))")
+                    i = j
+                    continue
+                if word == "sqrt":
+                    a, j = _arg(s, j)
+                    out.append(f" sqrt({self.conv(a)}) ")
+                    i = j
+                    continue
+                if word in ("ABS", "NORM"):
+                    a, j = _arg(s, j)
+                    if word == "ABS":
+                        out.append(f" abs({self.conv(a)}) ")
+                    else:
+                        p, j = _arg(s, j)
+                        out.append(f" norm({self.conv(a)}, {p}) " if p != "2" else f" norm({self.conv(a)}) ")
+                    i = j
+                    continue
+                if word in _BIG:
+                    j = _skip_ws(s, j)
+                    if word in ("max", "min") and (j >= len(s) or s[j] != "_"):
+                        out.append(f" {word} ")
+                        i = j
+                        continue
+                    sub = sup = None
+                    while j < len(s) and s[j] in "_^":
+                        t, j2 = _subscript(s, j + 1)
+                        if s[j] == "_":
+                            sub = t
+                        else:
+                            sup = t
+                        j = _skip_ws(s, j2)
+                    var, lo, hi = _bounds(sub, sup, self.ctx, self.indices)
+                    e = _term_end(s, j)
+                    body = self.conv(s[j:e])
+                    out.append(f"{word}(({body}), ({var}, {self.conv(lo)}, {self.conv(hi)}))")
+                    i = e
+                    continue
+                if word == "nabla":
+                    j = _skip_ws(s, j)
+                    if j >= len(s) or s[j] != "_":
+                        raise AnswerError("write \\nabla_x with the variable")
+                    var, j = _subscript(s, j + 1)
+                    var = self.conv(var).strip()
+                    e = _term_end(s, j)
+                    out.append(f" diff(({self.conv(s[j:e])}), {var}) ")
+                    i = e
+                    continue
+                if word == "partial":
+                    raise AnswerError("write derivatives as \\frac{\\partial}{\\partial x} or \\nabla_x")
+                if word in _FN_WORDS:
+                    j = _skip_ws(s, j)
+                    if j < len(s) and s[j] == "(":
+                        out.append(f" {word}")
+                        i = j
+                        continue
+                    if s.startswith(("\\sum", "\\prod", "\\max", "\\min", " E", "E"), j):
+                        e = _term_end(s, j)
+                    else:
+                        e = self._factor_end(s, j)
+                    out.append(f" {word}({self.conv(s[j:e])}) ")
+                    i = e
+                    continue
+                raise AnswerError(f"unknown LaTeX command \\{word}")
+            if s.startswith(".T", i) and not s[i + 2:i + 3].isalnum():
+                out.append(".T ")
+                i += 2
+                continue
+            if c in "_":
+                raise AnswerError("a subscript without a name before it")
+            if c == "^":
+                a, j = _arg(s, i + 1)
+                out.append(f"**({self.conv(a)})")
+                i = j
+                continue
+            if c == "{":
+                a, j = _group(s, i)
+                out.append(f"({self.conv(a)})")
+                i = j
+                continue
+            if c.isalpha():
+                m = re.match(r"[A-Za-z][A-Za-z0-9]*", s[i:])
+                name, j = m.group(), i + m.end()
+                if name in ("E", "Var", "Cov") and name not in self.names:
+                    j2 = _skip_ws(s, j)
+                    if j2 < len(s) and s[j2] == "_":
+                        sub, j3 = _subscript(s, j2 + 1)
+                        j3 = _skip_ws(s, j3)
+                        mm = re.fullmatch(r"\s*([A-Za-z]\w*)\s*\\sim\s*(.+)", sub, re.S)
+                        if not mm or j3 >= len(s) or s[j3] != "[":
+                            raise AnswerError(f"write {name}_{{a \\sim p}}[...]")
+                        body, j4 = _group(s, j3, "[", "]")
+                        out.append(f" {name}[{self.conv(body)}, ({mm.group(1)}, {self.conv(mm.group(2))})]")
+                        i = j4
+                        continue
+                if name == "e" and "e" not in self.names and s[j:j + 1] == "^":
+                    a, j2 = _arg(s, j + 1)
+                    out.append(f" exp({self.conv(a)}) ")
+                    i = j2
+                    continue
+                primes = 0
+                while j < len(s) and s[j] == "'":
+                    primes, j = primes + 1, j + 1
+                if primes:
+                    if name not in self.ctx.functions and name not in self.ctx.params:
+                        raise AnswerError(f"{name}' : primes are understood on declared functions only")
+                    j = _skip_ws(s, j)
+                    if j >= len(s) or s[j] != "(":
+                        raise AnswerError(f"write {name}{chr(39) * primes}(x)")
+                    a, j = _group(s, j, "(", ")")
+                    arg = self.conv(a).strip()
+                    if not re.fullmatch(r"[A-Za-z]\w*", arg):
+                        raise AnswerError(f"{name}{chr(39) * primes}({arg}): the argument must be a symbol")
+                    out.append(f" diff({name}({arg}), {arg}{'' if primes == 1 else f', {primes}'}) ")
+                    i = j
+                    continue
+                if j < len(s) and s[j] == "_":
+                    sub, j2 = _subscript(s, j + 1)
+                    flat = re.sub(r"[\s{}]", "", sub)
+                    if name + flat in self.names or f"{name}_{flat}" in self.names:
+                        out.append(" " + (name + flat if name + flat in self.names else f"{name}_{flat}") + " ")
+                    elif name in self.names:
+                        out.append(f" {name}[{self.conv(sub)}]")
+                    else:
+                        raise AnswerError(f"{name}_{{{sub}}}: {name} is not a declared vector, matrix or sequence "
+                                          f"(and {name}{flat} is not a declared symbol)")
+                    i = j2
+                    continue
+                out.append(" " + self._split_name(name) + " ")
+                i = j
+                continue
+            out.append(c)
+            i += 1
+        return "".join(out)
+
+    def _factor_end(self, s, j):
+        j = _skip_ws(s, j)
+        if j < len(s) and s[j] in "({[":
+            _, j = _group(s, j, s[j], {"(": ")", "{": "}", "[": "]"}[s[j]])
+        elif j < len(s) and s[j] == "\\":
+            m = re.match(r"\\[A-Za-z]+", s[j:])
+            j += m.end()
+            if m.group() in ("\\frac",):
+                _, j = _arg(s, j)
+                _, j = _arg(s, j)
+            elif m.group() in ("\\ABS", "\\sqrt"):
+                _, j = _arg(s, j)
+            elif m.group() == "\\NORM":
+                _, j = _arg(s, j)
+                _, j = _arg(s, j)
+        else:
+            m = re.match(r"[A-Za-z0-9.]+'*", s[j:])
+            j += m.end() if m else 1
+        while j < len(s) and s[j] in "_^(":
+            if s[j] == "(":
+                _, j = _group(s, j, "(", ")")
+            else:
+                _, j = _arg(s, j + 1)
+        return j
+
+    def _split_name(self, name):
+        known = self.names | set(FUNCTIONS) | set(NEW_FUNCTIONS) | {"E", "O", "N", "Var", "Cov", "oo", "pi", "diff",
+                                                                    "KL", "softmax", "logsumexp", "trace", "outer"}
+        if name in known or len(name) == 1 or not name.isalpha():
+            return name
+        if all(ch in self.names for ch in name):
+            return " ".join(name)
+        return name
+
+
+# ---------------------------------------------------------------------------
+# juxtaposition: * or @
+# ---------------------------------------------------------------------------
+
+_TOK = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>\*\*|\.T|==|<=|>=|[-+*/@()\[\],<>]))")
+
+
+def _tokens(s):
+    toks, i = [], 0
+    while i < len(s):
+        m = _TOK.match(s, i)
+        if not m or m.end() == i:
+            if not s[i:].strip():
+                break
+            raise AnswerError(f"character {s[i]!r} is not understood")
+        toks.append((m.lastgroup, m.group(m.lastgroup)))
+        i = m.end()
+    return toks
+
+
+class _Juxtapose:
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.callable = set(FUNCTIONS) | set(NEW_FUNCTIONS) | {"E", "O", "N", "Var", "Cov", "diff", "norm", "KL",
+                                                               "trace", "outer"} \
+            | set(ctx.functions) | set(ctx.params)
+        self.env = _dummy_env(ctx)
+
+    def _close(self, toks, k, step):
+        """Index of the bracket matching toks[k] going in direction step."""
+        depth, j = 0, k
+        while 0 <= j < len(toks):
+            t = toks[j][1]
+            depth += t in ("(", "[") if step > 0 else t in (")", "]")
+            depth -= t in (")", "]") if step > 0 else t in ("(", "[")
+            if depth == 0:
+                return j
+            j += step
+        raise AnswerError("unbalanced brackets")
+
+    def _left_start(self, toks, k):
+        j = k
+        while j >= 0:
+            t = toks[j][1]
+            if t in (")", "]"):
+                j = self._close(toks, j, -1) - 1
+                continue
+            if t in (".T", "**"):
+                j -= 1
+                continue
+            if toks[j][0] in ("name", "num"):
+                if j >= 1 and toks[j - 1][1] == "**":
+                    j -= 2
+                    continue
+                return j
+            return j + 1
+        return 0
+
+    def _right_end(self, toks, k):
+        j = k
+        kind, t = toks[j]
+        if t == "(":
+            j = self._close(toks, j, 1) + 1
+        elif kind in ("name", "num"):
+            j += 1
+            while j < len(toks) and toks[j][1] in ("(", "[") and (t in self.callable or toks[j][1] == "["):
+                j = self._close(toks, j, 1) + 1
+        else:
+            return j + 1
+        while j < len(toks) and toks[j][1] in (".T", "**"):
+            if toks[j][1] == ".T":
+                j += 1
+            else:
+                j = self._right_end(toks, j + 1) if toks[j + 1][1] != "-" else self._right_end(toks, j + 2)
+        return j
+
+    def _is_array(self, toks):
+        text = self.run(" ".join(t for _, t in toks)) if len(toks) > 1 else toks[0][1]
+        toks = _tokens(text)
+        names = {t for kind, t in toks if kind == "name"}
+        extra = {n for n in names if n not in self.ctx.symbols and n not in self.callable and n not in
+                 self.ctx.defines and n not in ("oo", "pi")}
+        try:
+            node = self.ctx.parse_expr(text, extra_symbols=extra)
+            env = dict(self.env)
+            env.update({n: 0 for n in extra})
+            from .judge import evaluate_at
+
+            v = evaluate_at(self.ctx, node, env, None)
+            return isinstance(v, np.ndarray) and v.ndim >= 1
+        except Exception:  # noqa: BLE001 (unknown: a scalar product)
+            return False
+
+    def run(self, s: str) -> str:
+        toks = _tokens(s)
+        k = 1
+        while k < len(toks):
+            pk, pt = toks[k - 1]
+            kind, t = toks[k]
+            left_ends = (pk in ("num", "name") and pt not in self.callable) or pt in (")", "]", ".T")
+            right_starts = kind in ("num", "name") or t == "("
+            if pk == "name" and pt in self.callable and t in ("(", "["):
+                right_starts = False
+            if left_ends and right_starts:
+                a = toks[self._left_start(toks, k - 1):k]
+                b = toks[k:self._right_end(toks, k)]
+                op = "@" if self._is_array(a) and self._is_array(b) else "*"
+                toks.insert(k, ("op", op))
+                k += 1
+            k += 1
+        return " ".join(t for _, t in toks)
+
+
+def _dummy_env(ctx):
+    env, sizes = {}, {}
+    for name, d in ctx.domains.items():
+        if d.kind == "integer":
+            env[name] = 3 if not isinstance(d.lo, int) else max(d.lo, min(3, d.hi if isinstance(d.hi, int) else 3))
+    for name, d in ctx.domains.items():
+        def size(lab):
+            if isinstance(lab, int):
+                return lab
+            if lab in env:
+                return int(env[lab])
+            return sizes.setdefault(lab, 3)
+        if d.kind == "real":
+            env[name] = 0.3
+        elif d.kind == "vector":
+            env[name] = np.full(size(d.sizes[0]), 1.0 / size(d.sizes[0]))
+        elif d.kind == "matrix":
+            r, c = size(d.sizes[0]), size(d.sizes[1])
+            env[name] = np.eye(r, c) * 0.5 + 0.5 / c
+    fns = {f: members[0] for f, members in ctx.functions.items()}
+    if fns:
+        env["__fns__"] = fns
+    return env
+
+
+def latex_to_plain(tex: str, ctx: Context, indices: dict) -> str:
+    """The plain-language text of one LaTeX expression (then parsed by the whitelist)."""
+    s = _normalise(tex)
+    plain = _Conv(ctx, indices).conv(s)
+    return _Juxtapose(ctx).run(plain) if plain.strip() else plain

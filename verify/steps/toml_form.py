@@ -1,0 +1,89 @@
+r"""Read derivations from TOML: ``[[derivation]]`` tables with ``id``, ``title``, ``symbols``, ``functions``,
+``define`` and ``steps`` (the first an expression or a statement, each later one starting with its relation).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..answers.language import AnswerError
+from ..errors import ValidationError
+from .context import Context
+from .model import Derivation, FileError, Step
+
+__all__ = ["read_toml", "loads_toml", "split_relation"]
+
+_REL = re.compile(r"^\s*(==>|<=|>=|=(?!=)|<|>)\s*")
+_KEYS = {"id", "title", "symbols", "functions", "define", "steps", "source", "planted", "note"}
+
+
+def split_relation(line: str):
+    """``(relation, rest)``; relation None when the line does not start with one."""
+    m = _REL.match(line)
+    if not m:
+        return None, line.strip()
+    return m.group(1), line[m.end():].strip()
+
+
+def parse_steps(ctx, lines, positions, sources=None):
+    steps = []
+    for i, line in enumerate(lines):
+        rel, rest = split_relation(line) if i else (None, line.strip())
+        st = Step(i, rel, rest, position=positions[i], source=(sources[i] if sources else line))
+        if i and rel is None:
+            st.error = "a later line must start with its relation: =, <=, <, >=, > or ==>"
+        elif ctx is not None:
+            try:
+                st.node = ctx.parse_line(rest)
+            except AnswerError as exc:
+                st.error = str(exc)
+            except (RecursionError, MemoryError) as exc:
+                st.error = f"too large or too deeply nested ({type(exc).__name__})"
+        steps.append(st)
+    return steps
+
+
+def loads_toml(text: str, *, name: str = "<string>") -> list:
+    try:
+        import tomllib
+    except ImportError:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
+    except Exception as exc:  # noqa: BLE001 (tomllib's own error type)
+        raise FileError(f"{name}: not valid TOML ({exc})") from None
+    blocks = data.get("derivation")
+    if not isinstance(blocks, list) or not blocks:
+        raise FileError(f"{name}: no [[derivation]] tables")
+    out = []
+    for k, block in enumerate(blocks):
+        did = str(block.get("id", f"derivation-{k + 1}"))
+        der = Derivation(did, str(block.get("title", "")), position=f"[[derivation]] #{k + 1}")
+        unknown = set(block) - _KEYS
+        steps = block.get("steps")
+        try:
+            if unknown:
+                raise ValidationError(f"unknown keys {sorted(unknown)} (known: {', '.join(sorted(_KEYS))})")
+            if not isinstance(steps, list) or not steps or not all(isinstance(s, str) for s in steps):
+                raise ValidationError("steps must be a non-empty list of strings")
+            der.context = Context.build(block.get("symbols", {}), block.get("functions", {}), block.get("define", {}))
+        except (ValidationError, AnswerError) as exc:
+            der.error = f"{did}: {exc}"
+        if isinstance(steps, list):
+            lines = [str(s) for s in steps]
+            der.steps = parse_steps(der.context, lines, [f"steps[{i}]" for i in range(len(lines))])
+            if der.context is None:
+                for st in der.steps:
+                    st.error = st.error or "the block's declarations are invalid"
+        der.source = {"form": "toml", "planted": block.get("planted")}
+        out.append(der)
+    return out
+
+
+def read_toml(path) -> list:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileError(f"{path}: cannot be read ({exc})") from None
+    return loads_toml(text, name=str(path))
