@@ -32,7 +32,8 @@ import mpmath
 import numpy as np
 
 from . import evaluate as _evaluate_module
-from .evaluate import EvalError, NotScalar, evaluate
+from .evaluate import EvalError, NotScalar, RandomVariable, evaluate
+from .language import FUNCTIONS as _JUDGE_FUNCTIONS
 from .language import AnswerError, MAX_DEPTH, MAX_LENGTH, Node, Order, Sym, _Builder, _node, check_size
 
 __all__ = ["Index", "Over", "ExpectOver", "Normal", "Fn", "Diff", "Apply", "Seq", "Inf", "Lit", "Undecidable",
@@ -153,8 +154,6 @@ class _ExtBuilder(_Builder):
                 return self.defines[node.id]
             if node.id == "oo":
                 return Inf()
-            if node.id == "pi":
-                return Fn("pi", ())
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
             name = node.value.id
             items = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
@@ -213,7 +212,7 @@ class _ExtBuilder(_Builder):
                 if len(args) != len(names):
                     raise AnswerError(f"column {node.col_offset + 1}: {name} takes {len(names)} argument(s)")
                 return substitute(body, {p: self.build(a, d) for p, a in zip(names, args)})
-            if name in NEW_FUNCTIONS:
+            if name in NEW_FUNCTIONS and name not in _JUDGE_FUNCTIONS:
                 if len(args) != _ARITY.get(name, 1):
                     raise AnswerError(f"column {node.col_offset + 1}: {name} takes {_ARITY.get(name, 1)} argument(s)")
                 return Fn(name, tuple(self.build(a, d) for a in args))
@@ -334,6 +333,11 @@ def substitute(node, mapping: dict):
 # evaluation (registered in verify.answers.evaluate.EXTENSIONS)
 # ---------------------------------------------------------------------------
 
+def _mp(be) -> bool:
+    """Is ``be`` the mpmath backend (``kind == "mp"``; older evaluators: ``mp = True``)?"""
+    return getattr(be, "kind", None) == "mp" or getattr(be, "mp", False) is True
+
+
 def _is_arr(x):
     return isinstance(x, np.ndarray) and x.ndim >= 1
 
@@ -345,7 +349,9 @@ def _mpify(x):
 
 
 def _elementwise(be, npf, mpf, x):
-    if be.mp:
+    if isinstance(x, RandomVariable):
+        return RandomVariable(_elementwise(be, npf, mpf, x.values))
+    if _mp(be):
         return np.vectorize(mpf, otypes=[object])(x) if isinstance(x, np.ndarray) else mpf(x)
     with np.errstate(all="ignore"):
         return npf(x)
@@ -367,9 +373,13 @@ def _ev_index(node, env, probs, be, ev):
     a = ev(node.a)
     if not _is_arr(a):
         raise EvalError("indexing a number: only vectors and matrices can be indexed")
-    idx = []
+    if a.ndim == 2 and a.shape[1] == 1 and len(node.idx) == 1:
+        a = a[:, 0]  # a vector is a column: v[i] is its i-th entry
+    idx, rv = [], False
     for i in node.idx:
         v = ev(i)
+        if isinstance(v, RandomVariable):
+            rv, v = True, v.values
         if isinstance(v, np.ndarray) and v.ndim >= 1:
             idx.append(v.astype(int))
             continue
@@ -381,7 +391,8 @@ def _ev_index(node, env, probs, be, ev):
         hi = np.max(i) if isinstance(i, np.ndarray) else i
         if lo < 0 or hi >= a.shape[k]:
             raise EvalError(f"index {hi if hi >= a.shape[k] else lo} out of range for length {a.shape[k]} (indices start at 0)")
-    return a[tuple(idx)]
+    out = a[tuple(idx)]
+    return RandomVariable(out) if rv else out
 
 
 _ARRAY_OPS = ("norm", "sum", "det", "inv", "trace", "max", "min")
@@ -407,19 +418,18 @@ def _scalar_body(node, env, var) -> bool:
 def _bind(body, env, var, value, be):
     """``(body, env)`` with ``var`` bound to ``value``; in mpmath the value is substituted as a literal
     (a symbol's value is read through float64, which would round a perturbation or a quadrature node)."""
-    if be.mp and not isinstance(value, (int, np.integer)):
+    if _mp(be) and not isinstance(value, (int, np.integer)):
         return substitute(body, {var: Lit(value)}), env
     return body, {**env, var: value}
 
 
 def _values(body, env, var, ks, ev, be):
     """Body values at var = each of ``ks`` (a list); vectorised when the body is elementwise."""
-    if be.mp:
+    if _mp(be):
         return [ev(*_bind(body, env, var, k, be)) for k in ks]
-    if not be.mp and len(ks) > 1 and _scalar_body(body, env, var):
-        out = ev(body, {**env, var: np.asarray(ks)})
-        if np.ndim(out) == 0:
-            out = np.full(len(ks), out, dtype=float)
+    if not _mp(be) and len(ks) > 1 and _scalar_body(body, env, var):
+        out = ev(body, {**env, var: RandomVariable(np.asarray(ks))})  # one value per k, mapped like a random variable
+        out = out.values if isinstance(out, RandomVariable) else np.full(len(ks), out, dtype=float)
         if np.shape(out) == (len(ks),):
             return list(out) if len(ks) < 64 else out
     return [ev(body, {**env, var: k}) for k in ks]
@@ -456,13 +466,14 @@ def _ev_over(node, env, probs, be, ev):
 
 
 def _infinite_sum(node, env, lo, ev, be, probs):
-    if not be.mp and _scalar_body(node.body, env, node.var):
+    if not _mp(be) and _scalar_body(node.body, env, node.var):
         total, start, chunk = 0.0, lo, 1024
         last = None
         while start - lo < 1 << 20:
             ks = np.arange(start, start + chunk)
             with np.errstate(all="ignore"):
-                vals = np.asarray(ev(node.body, {**env, node.var: ks}), dtype=float) * np.ones(chunk)
+                out = ev(node.body, {**env, node.var: RandomVariable(ks)})
+                vals = np.asarray(out.values if isinstance(out, RandomVariable) else out, dtype=float) * np.ones(chunk)
             if not np.all(np.isfinite(vals)):
                 return np.nan
             part = float(np.sum(vals))
@@ -479,7 +490,7 @@ def _infinite_sum(node, env, lo, ev, be, probs):
             raise EvalError("sums to oo of vectors or matrices are not supported")
         return mpmath.mpf(v)
 
-    dps = mpmath.mp.dps if be.mp else 20
+    dps = mpmath.mp.dps if _mp(be) else 20
     with mpmath.workdps(dps):
         try:
             s, err = mpmath.nsum(term, [lo, mpmath.inf], error=True)
@@ -487,7 +498,7 @@ def _infinite_sum(node, env, lo, ev, be, probs):
             raise Undecidable(f"the series from {lo} to oo cannot be summed ({exc})") from None
         if not mpmath.isfinite(s) or err > mpmath.mpf(10) ** (-(dps // 2)) * (1 + abs(s)):
             raise Undecidable(f"the series from {lo} to oo does not settle (error estimate {mpmath.nstr(err, 3)})")
-    return s if be.mp else float(s)
+    return s if _mp(be) else float(s)
 
 
 _HE_CACHE: dict = {}
@@ -548,23 +559,25 @@ def _ev_expect(node, env, probs, be, ev):
         if _is_arr(mu) or _is_arr(s2):
             raise EvalError("N(mu, s2) takes a scalar mean and variance")
         if s2 < 0:
-            return mpmath.nan if be.mp else np.nan
+            return mpmath.nan if _mp(be) else np.nan
         results = []
         for n in (40, 80):
-            x, w = _hermite_nodes(n, be.mp)
-            sd = mpmath.sqrt(s2) if be.mp else math.sqrt(float(s2))
+            x, w = _hermite_nodes(n, _mp(be))
+            sd = mpmath.sqrt(s2) if _mp(be) else math.sqrt(float(s2))
             zs = [mu + sd * xi for xi in x]
             vals = [_values(b, env, node.var, zs, ev, be) for b in node.bodies]
             results.append(_moments(node.kind, vals, w, be))
         a, b = results
         scale = max(float(np.max(np.abs(np.asarray(b, dtype=float)))), 1.0) if np.all(np.isfinite(np.asarray(b, dtype=float))) else 1.0
         diff = float(np.max(np.abs(np.asarray(a - b, dtype=float))))
-        tol = (1e-30 if be.mp else 1e-13) * scale
+        tol = (1e-30 if _mp(be) else 1e-13) * scale
         if not diff <= tol:
             raise Undecidable(f"Gauss-Hermite quadrature does not settle (40 vs 80 nodes differ by {diff:.2g}); "
                               "the integrand is not smooth enough")
         return b
     p = ev(node.dist)
+    if isinstance(p, np.ndarray) and p.ndim == 2 and p.shape[1] == 1:
+        p = p[:, 0]  # a probability vector is a column
     if not (isinstance(p, np.ndarray) and p.ndim == 1):
         raise EvalError(f"{node.kind}[..., ({node.var}, p)]: p must be a probability vector")
     vals = [_values(b, env, node.var, list(range(len(p))), ev, be) for b in node.bodies]
@@ -593,7 +606,7 @@ _ELEMENTWISE = {
 def _ev_fn(node, env, probs, be, ev):
     name = node.name
     if name == "pi":
-        return +mpmath.pi if be.mp else math.pi
+        return +mpmath.pi if _mp(be) else math.pi
     args = [ev(a) for a in node.args]
     if name in _ELEMENTWISE:
         npf, mpf = _ELEMENTWISE[name]
@@ -609,7 +622,7 @@ def _ev_fn(node, env, probs, be, ev):
             return sum(abs(v) for v in flat)
         if pf == 2 and x.ndim == 1:
             s = sum(v * v for v in flat)
-            return mpmath.sqrt(s) if be.mp else math.sqrt(s)
+            return mpmath.sqrt(s) if _mp(be) else math.sqrt(s)
         raise EvalError("norm(x, p) supports p = 1, 2 (vectors) and oo")
     if name == "KL":
         p, q = args
@@ -618,13 +631,13 @@ def _ev_fn(node, env, probs, be, ev):
         out = 0
         for a, b in zip(p.ravel(), q.ravel()):
             if a != 0:
-                out = out + a * (mpmath.log(a / b) if be.mp else math.log(a / b) if b > 0 else math.inf)
+                out = out + a * (mpmath.log(a / b) if _mp(be) else math.log(a / b) if b > 0 else math.inf)
         return out
     if name in ("softmax", "logsumexp"):
         (v,) = args
         if not _is_arr(v):
             raise EvalError(f"{name}(v) needs a vector")
-        if be.mp:
+        if _mp(be):
             m = max(v.ravel())
             ex = np.vectorize(lambda t: mpmath.exp(t - m), otypes=[object])(v)
             s = sum(ex.ravel())
@@ -634,7 +647,7 @@ def _ev_fn(node, env, probs, be, ev):
         return ex / ex.sum() if name == "softmax" else m + math.log(ex.sum())
     if name == "dot":
         u, v = args
-        return sum(a * b for a, b in zip(np.ravel(u), np.ravel(v))) if be.mp else float(np.dot(np.ravel(u), np.ravel(v)))
+        return sum(a * b for a, b in zip(np.ravel(u), np.ravel(v))) if _mp(be) else float(np.dot(np.ravel(u), np.ravel(v)))
     if name == "outer":
         u, v = args
         return np.multiply.outer(np.ravel(u), np.ravel(v))
@@ -643,8 +656,8 @@ def _ev_fn(node, env, probs, be, ev):
         if not _is_arr(v):
             raise EvalError("diag(v) needs a vector (or a matrix, for its diagonal)")
         if v.ndim == 1:
-            out = np.zeros((len(v), len(v)), dtype=object if be.mp else float)
-            if be.mp:
+            out = np.zeros((len(v), len(v)), dtype=object if _mp(be) else float)
+            if _mp(be):
                 out[:] = mpmath.mpf(0)
             for i, t in enumerate(v):
                 out[i, i] = t
@@ -664,7 +677,7 @@ def _ev_apply(node, env, probs, be, ev):
 
 
 def _ev_inf(node, env, probs, be, ev):
-    return mpmath.inf if be.mp else math.inf
+    return mpmath.inf if _mp(be) else math.inf
 
 
 def _ev_seq(node, env, probs, be, ev):
@@ -678,7 +691,7 @@ def _ev_seq(node, env, probs, be, ev):
     cache = env.setdefault("__cache__", {})
     bases = dict(sd.bases)
     for j in range(0, n + 1):
-        key = (node.name, j, be.mp, mpmath.mp.dps)
+        key = (node.name, j, _mp(be), mpmath.mp.dps)
         if key in cache:
             continue
         if j in bases:
@@ -687,7 +700,7 @@ def _ev_seq(node, env, probs, be, ev):
             cache[key] = ev(sd.body, {**env, sd.var: j - sd.offset})
         else:
             raise EvalError(f"{node.name}[{j}] has no definition (give a base case {node.name}[{j}])")
-    return cache[(node.name, n, be.mp, mpmath.mp.dps)]
+    return cache[(node.name, n, _mp(be), mpmath.mp.dps)]
 
 
 def _perturbed(env, var, idx, delta):
@@ -710,7 +723,7 @@ def _ev_diff(node, env, probs, be, ev):
     outs = []
     for idx in comps:
         x0 = x if idx is None else x[idx]
-        if be.mp:
+        if _mp(be):
             dps = mpmath.mp.dps
             with mpmath.workdps((k + 1) * dps + 20):
                 h = mpmath.mpf(10) ** (-(dps + 5)) * (1 + abs(mpmath.mpf(x0)))
@@ -738,8 +751,13 @@ def _ev_diff(node, env, probs, be, ev):
             outs.append(total / h ** k)
     if comps == [None]:
         return outs[0]
-    stacked = np.stack([np.asarray(o, dtype=object if be.mp else float) for o in outs], axis=-1)
-    return stacked.reshape(np.shape(outs[0]) + x.shape)
+    stacked = np.stack([np.asarray(o, dtype=object if _mp(be) else float) for o in outs], axis=-1)
+    fshape = np.shape(outs[0])
+    if fshape in ((), (1, 1)):  # a 1 x 1 array is a number (as in the judge)
+        return stacked.reshape(x.shape)  # a gradient has the shape of x (a column for a vector)
+    if len(fshape) == 2 and fshape[1] == 1 and x.ndim == 2 and x.shape[1] == 1:
+        return stacked.reshape(fshape[0], x.shape[0])  # the Jacobian of a vector function of a vector
+    return stacked.reshape(fshape + x.shape)
 
 
 def _round_mp(v):
@@ -756,10 +774,21 @@ def _ev_normal(node, env, probs, be, ev):
     raise EvalError("N(mu, s2) is a distribution; use it inside E[expr, (z, N(mu, s2))]")
 
 
-_evaluate_module.EXTENSIONS.update({
+def _not_exact(handler):
+    def run(node, env, probs, be, ev):
+        if getattr(be, "kind", None) == "exact":
+            from .evaluate import NotExact
+
+            raise NotExact(type(node).__name__)
+        return handler(node, env, probs, be, ev)
+
+    return run
+
+
+_evaluate_module.EXTENSIONS.update({k: _not_exact(v) for k, v in {
     Index: _ev_index, Over: _ev_over, ExpectOver: _ev_expect, Fn: _ev_fn, Apply: _ev_apply, Inf: _ev_inf,
     Seq: _ev_seq, Diff: _ev_diff, Normal: _ev_normal, Lit: _ev_lit,
-})
+}.items()})
 
 
 def evaluate_extended(node, env, *, probabilities=None, mp: bool = False):

@@ -1,4 +1,4 @@
-r"""Domains with sizes and limits, for derivations (an extension of :mod:`verify.answers.domains`).
+r"""Domains with sizes and limits, for derivations (vectors are columns, ``n x 1``, as in the judge) (an extension of :mod:`verify.answers.domains`).
 
 Adds ``"vector K"`` / ``"probability vector K"`` / ``"positive vector 3"`` (the length a declared integer
 symbol, a number or a shared label), ``"matrix m x n"``, ``"stochastic matrix K x K"`` (rows are probability
@@ -39,6 +39,8 @@ class SizedDomain:
     flavour: str = ""
     sizes: tuple = ()  #: size labels (ints, integer symbol names or free labels)
     limit: str = ""  #: "0" or "oo" for an asymptotic variable
+    lo_open: bool = False
+    hi_open: bool = False
 
     @property
     def scalar(self) -> bool:
@@ -92,7 +94,18 @@ def parse_sized(text: str, *, name: str = "?") -> SizedDomain:
         return SizedDomain("matrix", flavour=d.flavour, sizes=(d.label, d.label))
     if d.kind == "vector":
         return SizedDomain("vector", flavour=d.flavour, sizes=(DEFAULT_VECTOR,))
-    return SizedDomain(d.kind, d.lo, d.hi, d.flavour)
+    return SizedDomain(d.kind, d.lo, d.hi, d.flavour, lo_open=getattr(d, "lo_open", False),
+                       hi_open=getattr(d, "hi_open", False))
+
+
+def _real_range(d):
+    """(lo, hi, step) of the grid a real symbol is drawn from (unbounded sides stop at +-10)."""
+    lo = -10.0 if d.lo is None else float(d.lo)
+    hi = 10.0 if d.hi is None else float(d.hi)
+    if d.flavour == "interval":
+        return lo, hi, (hi - lo) / 40
+    step = 0.25 if hi - lo > 2 else (hi - lo) / 40
+    return lo + (step if d.lo_open else 0.0), hi - (step if d.hi_open else 0.0), step
 
 
 def sympy_symbol_sized(name: str, d: SizedDomain):
@@ -112,7 +125,7 @@ def _matrix(draw, d: SizedDomain, r: int, c: int):
     if fl == "identity":
         return np.eye(r)
     if fl == "stochastic":
-        return np.stack([np.asarray(draw(S.finite_distributions(min_size=c, max_size=c)), dtype=float) for _ in range(r)])
+        return _weights(draw, r, c)
     if fl.startswith("diagonal"):
         return np.diag(np.asarray(draw(st.lists(S.grid_values(0.0 if fl.endswith("nonnegative") else -3.0, 3.0),
                                                 min_size=r, max_size=r))))
@@ -124,6 +137,12 @@ def _matrix(draw, d: SizedDomain, r: int, c: int):
     if fl == "positive definite":
         return B @ B.T + 0.5 * np.eye(r)
     return B
+
+
+def _weights(draw, r, c):
+    """``r`` probability rows of length ``c`` (integer weights 1..9, one draw; shrinks toward uniform)."""
+    w = np.asarray(draw(st.lists(st.integers(1, 9), min_size=r * c, max_size=r * c)), dtype=float).reshape(r, c)
+    return w / w.sum(axis=1, keepdims=True)
 
 
 @st.composite
@@ -163,17 +182,15 @@ def _instances(draw, domains: tuple, members: tuple, int_span: int):
         probs = draw(S.finite_distributions(min_size=2, max_size=6))
     for name, d in domains:
         if d.kind == "real":
-            if d.flavour == "interval":
-                env[name] = float(draw(S.grid_values(d.lo, d.hi, step=(d.hi - d.lo) / 40)))
-            else:
-                env[name] = float(draw(S.grid_values(d.lo, d.hi)))
+            lo, hi, step = _real_range(d)
+            env[name] = float(draw(S.grid_values(lo, hi, step=step)))
         elif d.kind == "vector":
             n = size(d.sizes[0])
             if d.flavour == "probability":
-                env[name] = np.asarray(draw(S.finite_distributions(min_size=n, max_size=n)), dtype=float)
+                env[name] = _weights(draw, 1, n).reshape(n, 1)
             else:
                 lo = {"positive": 0.25, "nonnegative": 0.0}.get(d.flavour, -5.0)
-                env[name] = np.asarray(draw(st.lists(S.grid_values(lo, 5.0), min_size=n, max_size=n)), dtype=float)
+                env[name] = np.asarray(draw(st.lists(S.grid_values(lo, 5.0), min_size=n, max_size=n)), dtype=float).reshape(n, 1)
         elif d.kind == "matrix":
             env[name] = _matrix(draw, d, size(d.sizes[0]), size(d.sizes[1]))
         elif d.kind == "random":

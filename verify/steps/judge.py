@@ -30,7 +30,7 @@ __all__ = ["judge_step", "Outcome", "MIN_COMPARED", "MAX_EXAMPLES", "evaluate_at
 _TOL = tolerance("answers.equal")
 RTOL, ATOL = _TOL.rtol, _TOL.atol
 MIN_COMPARED = 30  #: as verify.answers.judge: a wrong step true on a fraction f of the domain passes with chance f^30
-MAX_EXAMPLES = 80
+MAX_EXAMPLES = 60
 MP_DPS = 50
 GROSS = 1e4  #: float64 violations beyond this many tolerances are not roundoff; re-checked once, at the end
 _FAILURES = (np.linalg.LinAlgError, ZeroDivisionError, OverflowError, FloatingPointError)
@@ -48,6 +48,8 @@ def readable(v, digits=8):
     if isinstance(v, RandomVariable):
         return {"values": readable(v.values)}
     if isinstance(v, np.ndarray):
+        if v.ndim == 2 and v.shape[1] == 1:
+            v = v[:, 0]  # a column vector reads as a list
         return [readable(x, digits) for x in v.tolist()] if v.ndim else readable(v.item(), digits)
     if isinstance(v, list):
         return [readable(x, digits) for x in v]
@@ -296,7 +298,7 @@ def _numeric(ctx, prev, cur, rel, *, seed, max_examples):
         return rr, info
 
     members = {f: ms for f, ms in ctx.functions.items()}
-    strategy = sized_instances(ctx.domains, members=members)
+    strategy = sized_instances(needed_domains(ctx, _nodes(prev, cur)), members=members)
     try:
         out = falsify(strategy, ratio, seed=seed, max_examples=max_examples,
                       raise_errors=(_Invalid, MemoryError, RecursionError))
@@ -352,6 +354,38 @@ def _numeric(ctx, prev, cur, rel, *, seed, max_examples):
     elif implication and prev is not None:
         why += "; the previous statement rarely holds at random instances"
     return Outcome("undecided", "random instances", why)
+
+
+def needed_domains(ctx, nodes) -> dict:
+    """The declared domains a step needs: its free symbols (through sequences too), the integer symbols
+    that size them or bound them, in declaration order."""
+    names = set()
+    for n in nodes:
+        names |= free_vars(n)
+    for sd in ctx.seqdefs.values():  # recursions may name any symbol
+        if any(contains(n, _seq_type()) for n in nodes):
+            if sd.body is not None:
+                names |= free_vars(sd.body) - {sd.var}
+            for _, b in sd.bases:
+                names |= free_vars(b)
+    changed = True
+    while changed:
+        changed = False
+        for name in list(names):
+            d = ctx.domains.get(name)
+            if d is None:
+                continue
+            refs = {x for x in (*getattr(d, "sizes", ()), d.lo, d.hi) if isinstance(x, str) and x in ctx.domains}
+            if not refs <= names:
+                names |= refs
+                changed = True
+    return {k: v for k, v in ctx.domains.items() if k in names}
+
+
+def _seq_type():
+    from ..answers.extended import Seq
+
+    return Seq
 
 
 def _normal_types():

@@ -632,7 +632,20 @@ class _Juxtapose:
                 toks.insert(k, ("op", op))
                 k += 1
             k += 1
-        return " ".join(t for _, t in toks)
+        return " ".join(t for _, t in self._inverses(toks))
+
+    def _inverses(self, toks):
+        """``X^{-1}`` of a matrix is ``inv(X)`` (the judge's ``**`` is elementwise on arrays)."""
+        k = 0
+        while k + 4 < len(toks):
+            if [t for _, t in toks[k:k + 5]] == ["**", "(", "-", "1", ")"] and k > 0:
+                start = self._left_start(toks, k - 1)
+                base = toks[start:k]
+                if base and self._is_array(base):
+                    toks = toks[:start] + [("name", "inv"), ("op", "(")] + base + [("op", ")")] + toks[k + 5:]
+                    k = start
+            k += 1
+        return toks
 
 
 def _dummy_env(ctx):
@@ -650,7 +663,7 @@ def _dummy_env(ctx):
         if d.kind == "real":
             env[name] = 0.3
         elif d.kind == "vector":
-            env[name] = np.full(size(d.sizes[0]), 1.0 / size(d.sizes[0]))
+            env[name] = np.full((size(d.sizes[0]), 1), 1.0 / size(d.sizes[0]))
         elif d.kind == "matrix":
             r, c = size(d.sizes[0]), size(d.sizes[1])
             env[name] = np.eye(r, c) * 0.5 + 0.5 / c

@@ -130,7 +130,9 @@ def judge_order_step(ctx, prev, cur, rel, *, seed=0) -> Outcome:
             return Outcome("refuted", "O-terms", "the new line drops the O(...) term of the previous one: an "
                                                   "asymptotic equality cannot become an exact one")
         return Outcome("invalid", "O-terms", "no O-term on either side")
-    doms = {k: v for k, v in ctx.domains.items() if k != h}
+    from .judge import needed_domains
+
+    doms = {k: v for k, v in needed_domains(ctx, [prev, cur]).items() if k != h}
     state = {"n": 0, "hold": [], "unsettled": [], "worst": None}
 
     def ratio(point):

@@ -1,0 +1,157 @@
+"""verify steps: the example derivations (planted wrong steps located, no false refutations, few undecided),
+the TOML and LaTeX forms, the JSON schema, exit codes, and the annotated LaTeX/HTML copies."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from verify.steps.command import read_derivations
+from verify.steps.model import FileError
+from verify.steps.summary import exit_status, judge_derivation
+from verify.steps.toml_form import loads_toml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "docs", "examples", "derivations", "*.*")))
+
+
+@pytest.fixture(scope="module")
+def judged():
+    """Every example derivation judged once: [(file, derivation, result)]."""
+    out = []
+    for path in EXAMPLES:
+        for der in read_derivations(path):
+            out.append((os.path.basename(path), der, judge_derivation(der)))
+    return out
+
+
+def test_there_are_enough_examples():
+    tomls = [p for p in EXAMPLES if p.endswith(".toml")]
+    texs = [p for p in EXAMPLES if p.endswith(".tex")]
+    assert len(tomls) >= 12 and len(texs) >= 12
+    assert {os.path.splitext(os.path.basename(p))[0] for p in tomls} <= \
+        {os.path.splitext(os.path.basename(p))[0] for p in texs}
+    planted = sum(1 for p in tomls if "planted =" in open(p).read())
+    assert planted >= len(tomls) // 2
+
+
+def test_planted_steps_are_located_and_correct_derivations_are_not_refuted(judged):
+    for name, der, res in judged:
+        planted = der.source.get("planted")
+        if der.error or any(s.error for s in der.steps) and name.endswith(".md"):
+            continue  # the Markdown example's deliberately unreadable block
+        assert res.first_wrong_step == planted, (name, der.id, [(s.index, s.verdict, s.evidence) for s in res.steps])
+        if planted is None:
+            assert all(s.verdict != "refuted" for s in res.steps), (name, der.id)
+        else:
+            bad = res.steps[planted]
+            assert bad.counterexample and bad.counterexample.get("symbols") is not None or "O-terms" in bad.method
+
+
+def test_few_steps_are_undecided_and_none_invalid_in_the_examples(judged):
+    verdicts = [s.verdict for name, der, res in judged for s in res.steps
+                if s.verdict is not None and "unreadable" not in der.id]
+    undecided = verdicts.count("undecided") / len(verdicts)
+    assert undecided < 0.10, undecided
+    assert verdicts.count("invalid") == 0
+
+
+def test_markdown_unreadable_block_does_not_stop_the_others(judged):
+    md = [(der, res) for name, der, res in judged if name.endswith(".md")]
+    assert len(md) == 2
+    (good, gres), (bad, bres) = md
+    assert gres.first_wrong_step == 2
+    assert [s.verdict for s in bres.steps] == [None, "invalid", "undecided"]
+    assert "line 20" in bres.steps[1].evidence
+
+
+def test_issue_example_verdicts_and_conclusion(judged):
+    (_, der, res), = [x for x in judged if x[0] == "bias_variance.toml"]
+    assert [s.verdict for s in res.steps][0] is None
+    assert all(s.verdict in ("proved", "consistent") for s in res.steps[1:])
+    assert res.conclusion["relation"] == ">=" and res.conclusion["holds"] is True
+
+
+def test_conclusion_reports_whether_the_result_still_holds(judged):
+    by = {(n, d.id): r for n, d, r in judged}
+    geo = by[("geometric_series.toml", "geometric-series")]
+    assert geo.first_wrong_step == 2 and geo.conclusion["holds"] is True  # wrong step, right result
+    vi = by[("value_iteration_bound.toml", "value-iteration-bound")]
+    assert vi.first_wrong_step == 5 and vi.conclusion["holds"] is False
+
+
+def test_json_schema_and_exit_codes(tmp_path):
+    out = tmp_path / "out.json"
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    r = subprocess.run([sys.executable, "-m", "verify", "steps", os.path.join(ROOT, "docs/examples/derivations/least_squares.toml"),
+                        "--json", str(out)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert r.returncode == 1, r.stderr
+    doc = json.loads(out.read_text())
+    (d,) = doc["derivations"]
+    assert set(d) >= {"id", "steps", "first_wrong_step", "conclusion"}
+    assert d["first_wrong_step"] == 3
+    for i, s in enumerate(d["steps"]):
+        assert set(s) >= {"index", "relation", "verdict", "method", "evidence", "counterexample"} and s["index"] == i
+    assert d["steps"][3]["counterexample"]["symbols"]
+    r = subprocess.run([sys.executable, "-m", "verify", "steps", str(tmp_path / "missing.toml")],
+                       capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert r.returncode == 2 and "cannot be read" in r.stderr
+
+
+def test_bad_toml_blocks_and_lines_are_invalid_not_fatal():
+    ders = loads_toml('''
+[[derivation]]
+id = "a"
+symbols = { x = "real" }
+steps = ["x**2", "= x*x", "= __import__('os')", "= x**2"]
+[[derivation]]
+id = "b"
+symbols = { x = "no such domain" }
+steps = ["x", "= x"]
+''')
+    ra, rb = (judge_derivation(d) for d in ders)
+    assert [s.verdict for s in ra.steps] == [None, "proved", "invalid", "undecided"]
+    assert "steps[2]" in ra.steps[2].evidence
+    assert rb.error and "unknown domain" in rb.error
+    assert exit_status([ra, rb]) == 3
+    with pytest.raises(FileError):
+        loads_toml("not toml [")
+
+
+def test_abstract_functions_must_hold_for_every_member():
+    (der,) = loads_toml('''
+[[derivation]]
+id = "convex"
+symbols = { x = "real", y = "real" }
+functions = { f = "convex" }
+steps = ["f((x + y) / 2)", "<= (f(x) + f(y)) / 2", "<= (f(x + 1) + f(y + 1)) / 2"]
+''')
+    res = judge_derivation(der)
+    assert res.steps[1].verdict == "consistent"
+    assert res.steps[2].verdict == "refuted"  # convex is not increasing: x**2 or cosh fails
+    assert res.steps[2].counterexample["functions"]["f"]
+
+
+def test_six_step_vector_chain_is_fast():
+    (der,) = loads_toml('''
+[[derivation]]
+id = "chain"
+symbols = { x = "vector n", y = "vector n", A = "matrix n x n", c = "real", n = "integer in [1, 5]" }
+steps = ["norm(A @ (x + y))**2", "= (x + y).T @ A.T @ A @ (x + y)", "= x.T @ A.T @ A @ x + 2 * x.T @ A.T @ A @ y + y.T @ A.T @ A @ y",
+         "<= 2 * x.T @ A.T @ A @ x + 2 * y.T @ A.T @ A @ y", "= 2 * norm(A @ x)**2 + 2 * norm(A @ y)**2",
+         "<= 2 * norm(A @ x)**2 + 2 * norm(A @ y)**2 + c**2", "= c**2 + 2 * (norm(A @ x)**2 + norm(A @ y)**2)"]
+''')
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        res = judge_derivation(der)
+        times.append(time.perf_counter() - t0)
+    assert all(s.verdict in ("proved", "consistent") for s in res.steps[1:]), [(s.verdict, s.evidence) for s in res.steps]
+    assert sorted(times)[1] <= 2.0, times
