@@ -4,6 +4,7 @@ the TOML and LaTeX forms, the JSON schema, exit codes, and the annotated LaTeX/H
 from __future__ import annotations
 
 import glob
+import re
 import json
 import os
 import shutil
@@ -155,3 +156,56 @@ steps = ["norm(A @ (x + y))**2", "= (x + y).T @ A.T @ A @ (x + y)", "= x.T @ A.T
         times.append(time.perf_counter() - t0)
     assert all(s.verdict in ("proved", "consistent") for s in res.steps[1:]), [(s.verdict, s.evidence) for s in res.steps]
     assert sorted(times)[1] <= 2.0, times
+
+
+def test_annotated_latex_compiles(judged, tmp_path):
+    if not shutil.which("pdflatex"):
+        pytest.skip("pdflatex is not installed (CI installs texlive-latex-base/recommended)")
+    from verify.steps.annotate import write_latex
+
+    ders = [d for _, d, _ in judged]
+    res = [r for _, _, r in judged]
+    tex = tmp_path / "annotated.tex"
+    write_latex(tex, ders, res)
+    text = tex.read_text()
+    assert text.count(r"\textbf{refuted}") == sum(s.verdict == "refuted" for r in res for s in r.steps)
+    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout[-2000:]
+    assert (tmp_path / "annotated.pdf").stat().st_size > 1000
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def test_annotated_html_renders_in_a_browser(judged, tmp_path):
+    from verify.steps.annotate import html_document, katex_dist
+
+    browser = _chromium()
+    if not browser:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    dist = katex_dist()
+    if not dist:
+        pytest.skip("KaTeX is not available (npm install katex)")
+    ders = [d for _, d, _ in judged]
+    res = [r for _, _, r in judged]
+    page = tmp_path / "annotated.html"
+    page.write_text(html_document(ders, res, dist=dist))
+    text = page.read_text()
+    assert not re.search(r"<(?:script|link)[^>]*(?:src|href)=", text)  # everything inline: no network
+    formulas = text.count('class="formula"')
+    profile = tmp_path / "profile"
+    r = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+                       capture_output=True, text=True, timeout=120)
+    dom = r.stdout
+    assert f'data-rendered="{formulas}"' in dom, (formulas, dom[-3000:])
+    assert dom.count('class="katex"') >= formulas
+    assert 'formula render-error' not in dom
+    refuted = sum(s.verdict == "refuted" for rr in res for s in rr.steps)
+    assert dom.count('class="step refuted"') == refuted > 0
