@@ -174,7 +174,7 @@ def loads_latex(text: str, *, name: str = "<string>") -> list:
                 st.error = "the block's declarations are invalid"
             else:
                 try:
-                    if rel == "==>":
+                    if rel == "==>" or (i == 0 and any(r == "==>" for _, r in lines[1:])):
                         l, op, r = _statement(tex)
                         plain = f"{latex_to_plain(l, der.context, indices)} {op} {latex_to_plain(r, der.context, indices)}"
                     else:
