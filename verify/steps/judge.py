@@ -190,7 +190,7 @@ def _symbolic(ctx, a, b, rel, seconds):
     forms = _sympy_forms(ctx, a, b)
     if forms is None:
         return None
-    from ..answers.judge import IsolatedTimeout, run_isolated
+    from ..isolation import IsolatedTimeout, run_isolated
 
     try:
         return run_isolated(_prove_in_child, forms[0], forms[1], rel, None, budget=seconds)

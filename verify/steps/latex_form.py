@@ -611,7 +611,7 @@ class _Juxtapose:
             from .judge import evaluate_at
 
             v = evaluate_at(self.ctx, node, env, None)
-            return isinstance(v, np.ndarray) and v.ndim >= 1
+            return isinstance(v, np.ndarray) and v.ndim >= 1 and v.size > 1
         except Exception:  # noqa: BLE001 (unknown: a scalar product)
             return False
 
