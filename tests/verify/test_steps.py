@@ -209,3 +209,53 @@ def test_annotated_html_renders_in_a_browser(judged, tmp_path):
     assert 'formula render-error' not in dom
     refuted = sum(s.verdict == "refuted" for rr in res for s in rr.steps)
     assert dom.count('class="step refuted"') == refuted > 0
+
+
+LATEX_TABLE = [
+    # (declarations, LaTeX, plain language it must mean)
+    ({"gamma": "discount", "n": "positive integer"}, r"\sum_{k=0}^{n-1} \gamma^k", "sum(gamma**k, (k, 0, n - 1))"),
+    ({"x": "vector K", "p": "probability vector K", "K": "integer in [1, 4]"},
+     r"\mathbb{E}_{a\sim p}\left[x_a^2\right]", "E[x[a]**2, (a, p)]"),
+    ({"A": "matrix m x n", "x": "vector n", "b": "vector m"}, r"A^\top (A x - b)", "A.T @ (A @ x - b)"),
+    ({"A": "invertible matrix n x n", "w": "vector n"}, r"(A^{-1} w)", "inv(A) @ w"),
+    ({"V": "vector n", "W": "vector n", "gamma": "discount"}, r"\gamma \|V - W\|_\infty", "gamma * norm(V - W, oo)"),
+    ({"t": "real"}, r"\frac{d}{dt} \sigma(t)", "diff(sigmoid(t), t)"),
+    ({"x": "real", "h": "real -> 0"}, r"\mathcal{O}(h^2) + e^{x}", "O(h**2) + exp(x)"),
+    ({"p": "probability vector K", "q": "probability vector K"}, r"\mathrm{KL}(p \,\|\, q)", "KL(p, q)"),
+    ({"theta": "vector K", "y": "vector K"}, r"\nabla_\theta \left(y^\top \theta\right)", "diff(y.T @ theta, theta)"),
+    ({"mu": "real", "sigma": "positive"}, r"\mathbb{E}_{z\sim\mathcal{N}(\mu, \sigma^2)}[z^2]",
+     "E[z**2, (z, N(mu, sigma**2))]"),
+    ({"W1": "matrix m x n", "x": "vector n"}, r"\tanh(W_1 x)", "tanh(W1 @ x)"),
+]
+
+
+@pytest.mark.parametrize("symbols,tex,plain", LATEX_TABLE, ids=[t for _, t, _ in LATEX_TABLE])
+def test_latex_lines_mean_what_they_say(symbols, tex, plain):
+    import numpy as np
+
+    from verify.steps.context import Context
+    from verify.steps.judge import evaluate_at
+    from verify.steps.latex_form import _dummy_env, latex_to_plain
+
+    ctx = Context.build(symbols)
+    got = ctx.parse_line(latex_to_plain(tex, ctx, {}))
+    want = ctx.parse_line(plain)
+    if "O(" in plain:
+        assert type(got) is type(want)
+        return
+    env = _dummy_env(ctx)
+    env.update({k: 0.7 + 0.1 * i * np.arange(1, v.size + 1).reshape(v.shape) if isinstance(v, np.ndarray)
+                and v.shape[1] == 1 and ctx.domains[k].flavour != "probability" else v for i, (k, v) in enumerate(env.items())})
+    a, b = evaluate_at(ctx, got, env, None), evaluate_at(ctx, want, env, None)
+    assert np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float)), (tex, a, b)
+
+
+@pytest.mark.parametrize("tex", [r"\foo{x}", r"x_{q}", r"\sum_{j} x", r"|x", r"\partial x"])
+def test_unreadable_latex_is_reported_not_raised(tex):
+    from verify.answers.language import AnswerError
+    from verify.steps.context import Context
+    from verify.steps.latex_form import latex_to_plain
+
+    ctx = Context.build({"x": "real"})
+    with pytest.raises(AnswerError):
+        ctx.parse_line(latex_to_plain(tex, ctx, {}))

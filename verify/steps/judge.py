@@ -32,6 +32,7 @@ RTOL, ATOL = _TOL.rtol, _TOL.atol
 MIN_COMPARED = 30  #: as verify.answers.judge: a wrong step true on a fraction f of the domain passes with chance f^30
 MAX_EXAMPLES = 60
 MP_DPS = 50
+MP_FLOOR = mpmath.mpf(10) ** -30  #: absolute floor of the 50-digit comparison (see _mp_violated)
 GROSS = 1e4  #: float64 violations beyond this many tolerances are not roundoff; re-checked once, at the end
 _FAILURES = (np.linalg.LinAlgError, ZeroDivisionError, OverflowError, FloatingPointError)
 
@@ -134,7 +135,9 @@ def _mp_violated(rel, a, b) -> bool:
         return False
     if not all(mpmath.isfinite(x) for x in b):
         return True
-    scale = max(max(abs(x) for x in a), max(abs(x) for x in b)) + mpmath.mpf(10) ** -40
+    # the floor: values below 1e-30 are zero at 50 digits (derivatives by differences are exact to ~1e-50,
+    # and terms of size 1 that cancel leave ~1e-50): a true difference of a derivation is not that small
+    scale = max(max(abs(x) for x in a), max(abs(x) for x in b)) + MP_FLOOR
     if rel == "=":
         return max(abs(x - y) for x, y in zip(a, b)) / scale > ANSWER_MP_CONFIRM
     if rel == "<":

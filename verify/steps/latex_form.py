@@ -56,6 +56,9 @@ def _declarations(text: str):
             entry = entry.strip()
             if not entry:
                 continue
+            if re.fullmatch(r"indices from ([01])", entry):
+                indices["__base__"] = entry[-1]
+                continue
             mm = re.fullmatch(r"planted\s+(\d+)", entry)
             if mm:
                 planted = int(mm.group(1))
@@ -322,9 +325,23 @@ def _bounds(sub, sup, ctx, indices):
                       f"'index {var} = n' in the verify: comment")
 
 
+def _split_commas(text):
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return parts + [cur]
+
+
 class _Conv:
     def __init__(self, ctx, indices):
         self.ctx, self.indices = ctx, indices
+        self.base = int(indices.get("__base__", 0))
         self.names = set(ctx.domains) | set(ctx.defines) | set(ctx.params) | set(ctx.functions) | set(ctx.seqdefs) \
             | set(indices)
 
@@ -340,8 +357,10 @@ class _Conv:
                 if word == "frac":
                     a, j = _arg(s, j)
                     b, j = _arg(s, j)
-                    da = re.fullmatch(r"\s*\\partial\s*(?:\^\s*\{?\s*(\d)\s*\}?)?\s*(.*)", a, re.S)
-                    db = re.fullmatch(r"\s*\\partial\s*(.+?)\s*(?:\^\s*\{?\s*(\d)\s*\}?)?\s*", b, re.S)
+                    da = re.fullmatch(r"\s*(?:\\partial|d)\s*(?:\^\s*\{?\s*(\d)\s*\}?)?\s*(.*)", a, re.S)
+                    db = re.fullmatch(r"\s*(?:\\partial|d)\s*(.+?)\s*(?:\^\s*\{?\s*(\d)\s*\}?)?\s*", b, re.S)
+                    if da and db and "d" in self.names and not a.strip().startswith("\\partial"):
+                        da = db = None  # a declared d: a fraction
                     if da and db:
                         var = self.conv(db.group(1)).strip()
                         k = da.group(1) or db.group(2) or "1"
@@ -471,21 +490,63 @@ class _Conv:
                 if j < len(s) and s[j] == "_":
                     sub, j2 = _subscript(s, j + 1)
                     flat = re.sub(r"[\s{}]", "", sub)
+                    if name in self.names and self._is_parameter(flat) and name + flat not in self.names:
+                        j, sub = j2, None  # pi_theta(a): the subscript names a parameter; go on with (a)
+                if j < len(s) and s[j] == "_":
+                    sub, j2 = _subscript(s, j + 1)
+                    flat = re.sub(r"[\s{}]", "", sub)
                     if name + flat in self.names or f"{name}_{flat}" in self.names:
                         out.append(" " + (name + flat if name + flat in self.names else f"{name}_{flat}") + " ")
+                    elif name in self.names and self._is_parameter(flat):
+                        out.append(f" {name} ")  # pi_theta: the subscript names a parameter, not an index
                     elif name in self.names:
-                        out.append(f" {name}[{self.conv(sub)}]")
+                        out.append(f" {name}[{self._index(self.conv(sub))}]")
                     else:
                         raise AnswerError(f"{name}_{{{sub}}}: {name} is not a declared vector, matrix or sequence "
                                           f"(and {name}{flat} is not a declared symbol)")
                     i = j2
                     continue
+                j2 = _skip_ws(s, j)
+                if name == "sigma" and name not in self.names and j2 < len(s) and s[j2] == "(":
+                    out.append(" sigmoid")
+                    i = j2
+                    continue
+                if name in self.names and self._array_symbol(name) and j2 < len(s) and s[j2] == "(":
+                    a, j3 = _group(s, j2, "(", ")")
+                    conv = self.conv(a)
+                    if not _Juxtapose(self.ctx)._is_array(_tokens(_Juxtapose(self.ctx).run(conv))):
+                        out.append(f" {name}[{self._index(conv)}]")  # V(s), Q(s, a), pi(a): function notation
+                        i = j3
+                        continue
                 out.append(" " + self._split_name(name) + " ")
                 i = j
                 continue
             out.append(c)
             i += 1
         return "".join(out)
+
+    def _array_symbol(self, name):
+        d = self.ctx.domains.get(name)
+        if d is not None:
+            return d.kind in ("vector", "matrix")
+        if name in self.ctx.defines:
+            from .judge import evaluate_at
+
+            try:
+                v = evaluate_at(self.ctx, self.ctx.defines[name], _dummy_env(self.ctx), None)
+            except Exception:  # noqa: BLE001
+                return False
+            return isinstance(v, np.ndarray) and v.size > 1
+        return False
+
+    def _is_parameter(self, flat):
+        d = self.ctx.domains.get(flat)
+        return d is not None and d.kind in ("real", "vector", "matrix") and flat not in self.indices
+
+    def _index(self, text):
+        if self.base == 1:
+            return ", ".join(f"({part.strip()}) - 1" for part in _split_commas(text))
+        return text
 
     def _factor_end(self, s, j):
         j = _skip_ws(s, j)
