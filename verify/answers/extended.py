@@ -36,7 +36,7 @@ from .evaluate import EvalError, NotScalar, RandomVariable, evaluate
 from .language import FUNCTIONS as _JUDGE_FUNCTIONS
 from .language import AnswerError, MAX_DEPTH, MAX_LENGTH, Node, Order, Sym, _Builder, _node, check_size
 
-__all__ = ["Index", "Over", "ExpectOver", "Normal", "Fn", "Diff", "Apply", "Seq", "Inf", "Lit", "Undecidable",
+__all__ = ["Index", "Over", "ExpectOver", "Normal", "Fn", "Diff", "Apply", "Seq", "Inf", "Lit", "Undecidable", "Unsupported",
            "SeqDef", "FAMILIES", "NEW_FUNCTIONS", "parse_extended", "parse_statement", "evaluate_extended",
            "free_vars", "contains", "substitute"]
 
@@ -60,6 +60,10 @@ MAX_TERMS = 200_000  #: a finite sum or max over more terms than this is refused
 
 class Undecidable(ValueError):
     """The value cannot be computed reliably here (a series or a quadrature that does not settle)."""
+
+
+class Unsupported(Undecidable):
+    """An operation these extensions cannot evaluate (the message says which): the step is undecided."""
 
 
 @dataclass(frozen=True)
@@ -441,11 +445,11 @@ def _ev_over(node, env, probs, be, ev):
     hi = _as_int(hi, f"the upper bound of {node.kind}")
     if isinstance(hi, float) and hi == math.inf:
         if node.kind != "sum":
-            raise EvalError(f"{node.kind}(..., (k, lo, oo)) is not supported; only sums may run to oo")
+            raise Unsupported(f"{node.kind}(..., (k, lo, oo)) is not supported; only sums may run to oo")
         return _infinite_sum(node, env, lo, ev, be, probs)
     n = hi - lo + 1
     if n > MAX_TERMS:
-        raise EvalError(f"{node.kind} over {n} terms (more than {MAX_TERMS})")
+        raise Unsupported(f"{node.kind} over {n} terms (more than {MAX_TERMS})")
     if n <= 0:
         if node.kind in ("max", "min"):
             raise EvalError(f"{node.kind} over an empty range [{lo}, {hi}]")
@@ -487,7 +491,7 @@ def _infinite_sum(node, env, lo, ev, be, probs):
         with mpmath.workdps(mpmath.mp.dps):
             v = evaluate(node.body, {**env, node.var: int(k)}, probabilities=probs, mp=True)
         if _is_arr(v):
-            raise EvalError("sums to oo of vectors or matrices are not supported")
+            raise Unsupported("sums to oo of vectors or matrices are not supported")
         return mpmath.mpf(v)
 
     dps = mpmath.mp.dps if _mp(be) else 20
@@ -623,7 +627,7 @@ def _ev_fn(node, env, probs, be, ev):
         if pf == 2 and x.ndim == 1:
             s = sum(v * v for v in flat)
             return mpmath.sqrt(s) if _mp(be) else math.sqrt(s)
-        raise EvalError("norm(x, p) supports p = 1, 2 (vectors) and oo")
+        raise Unsupported("norm(x, p) supports p = 1, 2 (vectors) and oo")
     if name == "KL":
         p, q = args
         if not (_is_arr(p) and _is_arr(q) and p.shape == q.shape):
@@ -671,7 +675,7 @@ def _ev_apply(node, env, probs, be, ev):
     if node.name not in fns:
         raise EvalError(f"abstract function {node.name!r} has no concrete member here")
     if len(node.args) != 1:
-        raise EvalError(f"abstract function {node.name}(...) takes one argument (applied elementwise)")
+        raise Unsupported(f"abstract function {node.name}(...) takes one argument (applied elementwise)")
     npf, mpf = _MEMBERS[fns[node.name]]
     return _elementwise(be, npf, mpf, ev(node.args[0]))
 
@@ -686,7 +690,7 @@ def _ev_seq(node, env, probs, be, ev):
         raise EvalError(f"sequence {node.name!r} is not defined")
     n = _as_int(ev(node.index), f"the index of {node.name}")
     if isinstance(n, float) or n < 0 or n > 2000:
-        raise EvalError(f"{node.name}[{n}]: indices of a sequence run from 0 to 2000")
+        raise Unsupported(f"{node.name}[{n}]: indices of a sequence run from 0 to 2000")
     sd = defs[node.name]
     cache = env.setdefault("__cache__", {})
     bases = dict(sd.bases)
@@ -718,7 +722,7 @@ def _ev_diff(node, env, probs, be, ev):
     x = env[node.var]
     k = node.order
     if _is_arr(x) and k != 1:
-        raise EvalError("higher derivatives are supported with respect to scalars only")
+        raise Unsupported("higher derivatives are supported with respect to scalars only")
     comps = [None] if not _is_arr(x) else list(np.ndindex(x.shape))
     outs = []
     for idx in comps:

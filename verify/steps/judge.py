@@ -14,6 +14,7 @@ which float64 disagreements are re-checked.
 from __future__ import annotations
 
 import math
+import time
 
 import mpmath
 import numpy as np
@@ -33,7 +34,8 @@ MIN_COMPARED = 30  #: as verify.answers.judge: a wrong step true on a fraction f
 MAX_EXAMPLES = 60
 MP_DPS = 50
 MP_FLOOR = mpmath.mpf(10) ** -30  #: absolute floor of the 50-digit comparison (see _mp_violated)
-GROSS = 1e4  #: float64 violations beyond this many tolerances are not roundoff; re-checked once, at the end
+GROSS = 1e4
+STEP_BUDGET = 30.0  #: seconds of numeric search per step; then undecided (never consistent)  #: float64 violations beyond this many tolerances are not roundoff; re-checked once, at the end
 _FAILURES = (np.linalg.LinAlgError, ZeroDivisionError, OverflowError, FloatingPointError)
 
 
@@ -225,6 +227,10 @@ class _Invalid(Exception):
     pass
 
 
+class _Budget(Exception):
+    pass
+
+
 def _numeric(ctx, prev, cur, rel, *, seed, max_examples):
     """Search for an instance where ``prev rel cur`` fails (statements: where ``prev`` holds and ``cur`` not)."""
     compared, unsettled, notes = set(), [], {"worst": 0.0}
@@ -249,8 +255,12 @@ def _numeric(ctx, prev, cur, rel, *, seed, max_examples):
                 return True
             return _mp_violated(rel, a, b)
 
+    deadline = time.monotonic() + STEP_BUDGET
+
     def ratio(point):
         env, probs = point
+        if time.monotonic() > deadline:
+            raise _Budget()
         try:
             if implication:
                 if prev is not None:
@@ -304,7 +314,10 @@ def _numeric(ctx, prev, cur, rel, *, seed, max_examples):
     strategy = sized_instances(needed_domains(ctx, _nodes(prev, cur)), members=members)
     try:
         out = falsify(strategy, ratio, seed=seed, max_examples=max_examples,
-                      raise_errors=(_Invalid, MemoryError, RecursionError))
+                      raise_errors=(_Invalid, _Budget, MemoryError, RecursionError))
+    except _Budget:
+        return Outcome("undecided", "budget", f"the time budget of {STEP_BUDGET:g} s per step ran out after "
+                                              f"{len(compared)} instances without a counterexample")
     except _Invalid as exc:
         return Outcome("invalid", "evaluation", f"cannot be evaluated: {exc}")
     except (MemoryError, RecursionError) as exc:

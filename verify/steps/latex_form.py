@@ -70,6 +70,7 @@ def _declarations(text: str):
             if "=" not in entry:
                 raise ValidationError(f"verify: {entry!r}: write name = value")
             key, value = (s.strip() for s in entry.split("=", 1))
+            key = re.sub(r"(?<![A-Za-z])([A-Za-z])'", r"\1prime", key)
             if kind == "define":
                 define[key] = value
             elif kind == "function":
@@ -307,7 +308,26 @@ def _subscript(s, i):
     return _arg(s, i)
 
 
-def _bounds(sub, sup, ctx, indices):
+def _infer_range(var, body, ctx):
+    """The length an index runs over, from the first declared array it indexes in ``body`` (LaTeX):
+    ``V_s``, ``P_{s,t}``, ``Q(s, a)``; None when no array with a known size is indexed by it."""
+    for m in re.finditer(r"\\?([A-Za-z]+)\s*(?:_\s*\{([^{}]*)\}|_\s*([A-Za-z])|\(([^()]*)\))", body):
+        name = m.group(1)
+        d = ctx.domains.get(name)
+        if d is None or d.kind not in ("vector", "matrix"):
+            continue
+        idx = [t.strip() for t in (m.group(2) or m.group(3) or m.group(4) or "").split(",")]
+        if var in idx:
+            pos = idx.index(var)
+            sizes = d.sizes if d.kind == "matrix" or len(idx) > 1 else d.sizes[:1]
+            if pos < len(sizes):
+                lab = sizes[pos]
+                if isinstance(lab, int) or (lab in ctx.domains and ctx.domains[lab].kind == "integer"):
+                    return str(lab)
+    return None
+
+
+def _bounds(sub, sup, ctx, indices, body=""):
     m = re.match(r"\s*([A-Za-z]\w*)\s*=\s*(.+)$", sub or "")
     if m:
         var, lo = m.group(1), m.group(2)
@@ -320,7 +340,14 @@ def _bounds(sub, sup, ctx, indices):
     if mm:
         var = mm.group(1)
     if var in indices:
+        if int(indices.get("__base__", 0)) == 1:
+            return var, "1", f"{indices[var]}"
         return var, "0", f"{indices[var]} - 1"
+    size = _infer_range(var, body, ctx)
+    if size is not None:
+        if int(indices.get("__base__", 0)) == 1:
+            return var, "1", size
+        return var, "0", f"{size} - 1"
     raise AnswerError(f"the range of the index {var!r} is unknown: write \\sum_{{{var}=0}}^{{n-1}} or declare "
                       f"'index {var} = n' in the verify: comment")
 
@@ -346,6 +373,8 @@ class _Conv:
             | set(indices)
 
     def conv(self, s: str) -> str:  # noqa: C901 (one case per construct)
+        fns = set(self.ctx.functions) | set(self.ctx.params)
+        s = re.sub(r"(?<![A-Za-z\\])([A-Za-z])'(?!')", lambda m: m.group(0) if m.group(1) in fns else m.group(1) + "prime", s)
         out, i = [], 0
         while i < len(s):
             c = s[i]
@@ -403,8 +432,8 @@ class _Conv:
                         else:
                             sup = t
                         j = _skip_ws(s, j2)
-                    var, lo, hi = _bounds(sub, sup, self.ctx, self.indices)
                     e = _term_end(s, j)
+                    var, lo, hi = _bounds(sub, sup, self.ctx, self.indices, s[j:e])
                     body = self.conv(s[j:e])
                     out.append(f"{word}(({body}), ({var}, {self.conv(lo)}, {self.conv(hi)}))")
                     i = e
