@@ -377,6 +377,7 @@ def _ev_index(node, env, probs, be, ev):
     a = ev(node.a)
     if not _is_arr(a):
         raise EvalError("indexing a number: only vectors and matrices can be indexed")
+    row = a.ndim == 2 and a.shape[1] > 1 and len(node.idx) == 1  # P[s]: the s-th row, as a column vector
     if a.ndim == 2 and a.shape[1] == 1 and len(node.idx) == 1:
         a = a[:, 0]  # a vector is a column: v[i] is its i-th entry
     idx, rv = [], False
@@ -396,6 +397,8 @@ def _ev_index(node, env, probs, be, ev):
         if lo < 0 or hi >= a.shape[k]:
             raise EvalError(f"index {hi if hi >= a.shape[k] else lo} out of range for length {a.shape[k]} (indices start at 0)")
     out = a[tuple(idx)]
+    if row and not rv and out.ndim == 1:
+        out = out.reshape(-1, 1)
     return RandomVariable(out) if rv else out
 
 
@@ -495,13 +498,21 @@ def _infinite_sum(node, env, lo, ev, be, probs):
         return mpmath.mpf(v)
 
     dps = mpmath.mp.dps if _mp(be) else 20
+    sums = []
+    for extra in (0, 10):  # the same extrapolation at two precisions must agree to half the digits
+        with mpmath.workdps(dps + extra):
+            try:
+                sums.append(mpmath.nsum(term, [lo, mpmath.inf]))
+            except (ValueError, ZeroDivisionError, OverflowError) as exc:
+                raise Undecidable(f"the series from {lo} to oo cannot be summed ({exc})") from None
+    s, s2 = sums
     with mpmath.workdps(dps):
-        try:
-            s, err = mpmath.nsum(term, [lo, mpmath.inf], error=True)
-        except (ValueError, ZeroDivisionError, OverflowError) as exc:
-            raise Undecidable(f"the series from {lo} to oo cannot be summed ({exc})") from None
-        if not mpmath.isfinite(s) or err > mpmath.mpf(10) ** (-(dps // 2)) * (1 + abs(s)):
-            raise Undecidable(f"the series from {lo} to oo does not settle (error estimate {mpmath.nstr(err, 3)})")
+        if not (mpmath.isfinite(s) and mpmath.isfinite(s2)):
+            raise Undecidable(f"the series from {lo} to oo does not converge (its sum is not finite)")
+        err = abs(s - s2)
+        if err > mpmath.mpf(10) ** (-(dps // 2)) * (1 + abs(s)):
+            raise Undecidable(f"the series from {lo} to oo does not settle (two precisions differ by {mpmath.nstr(err, 3)})")
+        s = +s
     return s if _mp(be) else float(s)
 
 
@@ -582,6 +593,8 @@ def _ev_expect(node, env, probs, be, ev):
     p = ev(node.dist)
     if isinstance(p, np.ndarray) and p.ndim == 2 and p.shape[1] == 1:
         p = p[:, 0]  # a probability vector is a column
+    if not isinstance(p, np.ndarray) and not isinstance(p, RandomVariable):
+        p = np.array([p], dtype=object if _mp(be) else float)  # one outcome (a 1 x 1 matrix's row)
     if not (isinstance(p, np.ndarray) and p.ndim == 1):
         raise EvalError(f"{node.kind}[..., ({node.var}, p)]: p must be a probability vector")
     vals = [_values(b, env, node.var, list(range(len(p))), ev, be) for b in node.bodies]

@@ -56,7 +56,13 @@ def _size(text):
 
 
 def _int_bound(text):
+    """An int, a symbol name, or ``"name - 1"`` (a symbol plus or minus a constant)."""
+    text = " ".join(text.split())
     return int(text) if re.fullmatch(r"-?\d+", text) else text
+
+
+def _bound_name(b):
+    return re.match(r"\w+", b).group() if isinstance(b, str) else None
 
 
 def parse_sized(text: str, *, name: str = "?") -> SizedDomain:
@@ -80,7 +86,8 @@ def parse_sized(text: str, *, name: str = "?") -> SizedDomain:
         if fl and fl != "stochastic" and r != c:
             raise ValidationError(f"symbols.{name} = {text!r}: a {fl} matrix is square; write {fl} matrix {r} x {r}")
         return SizedDomain("matrix", flavour=fl, sizes=(r, c))
-    m = re.fullmatch(r"integer in \[\s*(-?\d+|\w+)\s*,\s*(-?\d+|\w+)\s*\]", t, flags=re.I)
+    m = re.fullmatch(r"integer in \[\s*(-?\d+|\w+(?:\s*[-+]\s*\d+)?)\s*,\s*(-?\d+|\w+(?:\s*[-+]\s*\d+)?)\s*\]", t,
+                     flags=re.I)
     if m:
         return SizedDomain("integer", _int_bound(m.group(1)), _int_bound(m.group(2)))
     m = re.fullmatch(r"integer\s*>=\s*(-?\d+|\w+)", t, flags=re.I)
@@ -117,7 +124,11 @@ def sympy_symbol_sized(name: str, d: SizedDomain):
 
 
 def _resolve(bound, env):
-    return env[bound] if isinstance(bound, str) else bound
+    if not isinstance(bound, str):
+        return bound
+    m = re.fullmatch(r"(\w+)\s*(?:([-+])\s*(\d+))?", bound)
+    v = env[m.group(1)]
+    return v + (int(m.group(3)) if m.group(2) == "+" else -int(m.group(3))) if m.group(2) else v
 
 
 def _matrix(draw, d: SizedDomain, r: int, c: int):
@@ -152,7 +163,7 @@ def _instances(draw, domains: tuple, members: tuple, int_span: int):
     for _ in range(len(pending) + 1):  # integers first, in an order their bounds allow
         left = []
         for name, d in pending:
-            if any(isinstance(b, str) and b not in env for b in (d.lo, d.hi)):
+            if any(isinstance(b, str) and _bound_name(b) not in env for b in (d.lo, d.hi)):
                 left.append((name, d))
                 continue
             lo = _resolve(d.lo, env)

@@ -14,6 +14,7 @@ which float64 disagreements are re-checked.
 from __future__ import annotations
 
 import math
+import re
 import time
 
 import mpmath
@@ -391,7 +392,8 @@ def needed_domains(ctx, nodes) -> dict:
             d = ctx.domains.get(name)
             if d is None:
                 continue
-            refs = {x for x in (*getattr(d, "sizes", ()), d.lo, d.hi) if isinstance(x, str) and x in ctx.domains}
+            refs = {re.match(r"\w+", x).group() for x in (*getattr(d, "sizes", ()), d.lo, d.hi) if isinstance(x, str)}
+            refs &= set(ctx.domains)
             if not refs <= names:
                 names |= refs
                 changed = True

@@ -59,14 +59,14 @@ def judge_derivation(der, *, seed=0, max_examples=None, symbolic_seconds=1.5) ->
                     res.counterexample = out.counterexample
         results.append(res)
     first_wrong = next((r.index for r in results if r.verdict == "refuted"), None)
-    conclusion = _conclusion(der, kw)
+    conclusion = _conclusion(der, kw, results)
     if der.error:
         conclusion = {"relation": None, "verdict": "invalid", "evidence": der.error}
     return DerivationResult(der.id, der.title, results, first_wrong, conclusion, der.error,
                             time.perf_counter() - t0)
 
 
-def _conclusion(der, kw):
+def _conclusion(der, kw, results):
     steps = der.steps
     if der.context is None or len(steps) < 2:
         return {"relation": None, "verdict": None, "evidence": "no conclusion (fewer than two lines)"}
@@ -76,8 +76,12 @@ def _conclusion(der, kw):
         return {"relation": None, "verdict": None, "evidence": f"no conclusion: {why}"}
     if first.error or last.error:
         return {"relation": rel, "verdict": "undecided", "evidence": "the first or last line is invalid"}
-    if len(steps) == 2:
-        return {"relation": rel, "verdict": "same as step 1", "evidence": "the chain has one step"}
+    if len(steps) == 2:  # the conclusion is the only step
+        one = results[1]
+        holds = {"proved": True, "consistent": True, "refuted": False}.get(one.verdict)
+        return {"relation": rel, "statement": f"line 0 {rel} line 1", "verdict": one.verdict, "holds": holds,
+                "method": one.method, "evidence": "the chain has one step: " + one.evidence,
+                "counterexample": one.counterexample}
     try:
         out = judge_step(der.context, first.node, last.node, rel, **kw)
     except Exception as exc:  # noqa: BLE001
