@@ -259,3 +259,77 @@ def test_unreadable_latex_is_reported_not_raised(tex):
     ctx = Context.build({"x": "real"})
     with pytest.raises(AnswerError):
         ctx.parse_line(latex_to_plain(tex, ctx, {}))
+
+
+REGRESSIONS = [  # (TOML or LaTeX text, expected first wrong step); past failures stay here
+    ('''[[derivation]]
+id = "baseline-is-zero"
+symbols = { theta = "vector K", b = "real", K = "integer in [2, 5]" }
+define = { pi = "softmax(theta)" }
+steps = ["E[b * diff(log(pi[a]), theta), (a, pi)]", "= b * sum(diff(pi[a], theta), (a, 0, K - 1))",
+         "= b * diff(sum(pi), theta)", "= 0 * theta"]
+''', None),  # exact zeros vs 1e-52 derivative noise: not a counterexample
+    ('''[[derivation]]
+id = "series"
+symbols = { gamma = "discount" }
+steps = ["sum(k * gamma**k, (k, 0, oo))", "= gamma / (1 - gamma)**2", "= gamma / (1 - gamma)"]
+''', 2),
+    ('''[[derivation]]
+id = "orders"
+symbols = { h = "positive -> 0" }
+steps = ["log(1 + h)", "= h - h**2/2 + O(h**3)", "= h + O(h**2)", "= h**2 + O(h**2)"]
+''', 3),
+    ('''[[derivation]]
+id = "orders-at-infinity"
+symbols = { h = "real -> oo", a = "real in [1, 2]" }
+steps = ["(h + a)**2", "= h**2 + 2*a*h + O(1)", "= h**2 + O(h)", "= O(1)"]
+''', 3),
+    ('''[[derivation]]
+id = "q-backup"
+symbols = { Q = "matrix S x A", r = "matrix S x A", P = "stochastic matrix S x S", gamma = "discount", S = "integer in [1, 4]", A = "integer in [1, 3]", s = "integer in [0, S - 1]", a = "integer in [0, A - 1]" }
+define = { "V(t)" = "max(Q[t, b], (b, 0, A - 1))" }
+steps = ["r[s, a] + gamma * E[V(t), (t, P[s])]",
+         "= r[s, a] + gamma * sum(P[s, t] * max(Q[t, b], (b, 0, A - 1)), (t, 0, S - 1))",
+         "<= r[s, a] + gamma * max(max(Q[t, b], (b, 0, A - 1)), (t, 0, S - 1))"]
+''', None),
+    (r'''\section{Policy gradient}
+% verify: theta = vector K; f = vector K; K = integer in [2, 5]; define pi = softmax(theta); index a = K
+\begin{align*}
+\nabla_\theta \sum_a \pi_\theta(a) f(a)
+  &= \sum_a \pi_\theta(a) \nabla_\theta \log \pi_\theta(a) f(a) \\
+  &= \mathbb{E}_{a\sim\pi_\theta}\left[f(a) \nabla_\theta \log \pi_\theta(a)\right]
+\end{align*}
+''', None),
+    (r'''\section{Bellman optimality is monotone}
+% verify: V, W, r = vector S; P = stochastic matrix S x S; gamma = discount; S = integer in [1, 4]
+\begin{align*}
+\max_s \left( r_s + \gamma \sum_{s'} P_{s,s'} V_{s'} \right) - \max_s \left( r_s + \gamma \sum_{s'} P_{s,s'} W_{s'} \right)
+ &\le \max_s \gamma \sum_{s'} P_{s,s'} (V_{s'} - W_{s'}) \\
+ &\le \gamma \|V - W\|_\infty \\
+ &\le \gamma^2 \|V - W\|_\infty
+\end{align*}
+''', 3),
+    (r'''\section{One-based}
+% verify: x, y = vector n; n = integer in [1, 5]; t = real; indices from 1
+\begin{align*}
+\sum_{i=1}^{n} (x_i + y_i)^2 &\le 2 \sum_{i=1}^{n} x_i^2 + 2 \sum_{i=1}^{n} y_i^2 \\
+&= 2 \|x\|^2 + 2\|y\|^2 \\
+&= \frac{d}{dt} \left(t + \sigma(0)\right) \cdot 2 \|x + y\|^2
+\end{align*}
+''', 3),
+]
+
+
+@pytest.mark.parametrize("text,wrong", REGRESSIONS, ids=[re.search(r'id = "([^"]+)"|section\{([^}]+)\}', t).group(0)
+                                                          for t, _ in REGRESSIONS])
+def test_regressions(text, wrong):
+    from verify.steps.latex_form import loads_latex
+
+    if text.startswith("[[derivation]]"):
+        (der,) = loads_toml(text)
+    else:
+        (der,) = loads_latex(text)
+    res = judge_derivation(der)
+    verdicts = [s.verdict for s in res.steps[1:]]
+    assert "invalid" not in verdicts and "undecided" not in verdicts, [(s.verdict, s.evidence) for s in res.steps]
+    assert res.first_wrong_step == wrong, [(s.verdict, s.evidence) for s in res.steps]

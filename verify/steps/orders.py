@@ -178,10 +178,10 @@ def judge_order_step(ctx, prev, cur, rel, *, seed=0) -> Outcome:
                        f"difference/O-term grows like {h}^-{info['slope']:.2f}" if limit == "0" else
                        f"the difference is not O({', '.join(unparse(g) for g in sc[1])}): ratio grows like "
                        f"{h}^{info['slope']:.2f}", ce)
-    if state["hold"] and len(state["hold"]) >= max(2, state["n"] - len(state["unsettled"])) and not state["unsettled"]:
+    if state["hold"] and not state["unsettled"]:
         return Outcome("consistent", f"O-terms: slopes over a ladder of {h} at {DPS} digits ({side})",
-                       f"difference/O-term stays bounded at {len(state['hold'])} instances of the other symbols "
+                       f"difference/O-term stays bounded at {len(state['hold'])} instance(s) of the other symbols "
                        f"(largest settled slope {max(state['hold']):.2f}, at most {HOLD} allowed; "
-                       f"{len(LADDER)} rungs, h = 2^-{LADDER[0]}..2^-{LADDER[-1]})")
+                       f"{len(LADDER)} rungs, {h} = 2^{'-' if limit == '0' else ''}{LADDER[0]}..2^{'-' if limit == '0' else ''}{LADDER[-1]})")
     why = state["unsettled"][0] if state["unsettled"] else "too few instances"
     return Outcome("undecided", "O-terms", f"the slopes did not settle at {len(state['unsettled'])} instance(s): {why}")
