@@ -53,7 +53,7 @@ def test_planted_steps_are_located_and_correct_derivations_are_not_refuted(judge
             assert all(s.verdict != "refuted" for s in res.steps), (name, der.id)
         else:
             bad = res.steps[planted]
-            assert bad.counterexample and bad.counterexample.get("symbols") is not None or "O-terms" in bad.method
+            assert bad.counterexample and bad.counterexample.get("symbols") is not None or "O-term" in bad.method
 
 
 def test_few_steps_are_undecided_and_none_invalid_in_the_examples(judged):

@@ -40,7 +40,10 @@ def read_derivations(path):
 def check_file(path, *, seed=0, only=()):
     ders = read_derivations(path)
     if only:
+        known = [d.id for d in ders]
         ders = [d for d in ders if d.id in only]
+        if not ders:
+            raise FileError(f"--only {', '.join(only)}: no such derivation (ids: {', '.join(known)})")
     return ders, [judge_derivation(d, seed=seed) for d in ders]
 
 

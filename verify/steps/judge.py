@@ -353,7 +353,7 @@ def _numeric(ctx, prev, cur, rel, *, seed, max_examples):
             a, b = hp if hp else (info.get("previous"), info.get("current"))
             ce = _counterexample(env, probs, previous=a, current=b)
             msg = f"previous {readable(a, 6)} {rel} current {readable(b, 6)} fails" + (f" ({why})" if why else "")
-        return Outcome("refuted", "counterexample (Hypothesis search, shrunk; re-checked at 50 digits)", msg, ce)
+        return Outcome("refuted", "counterexample", msg + "; found by a Hypothesis search, shrunk, re-checked at 50 digits", ce)
     n = len(compared)
     if n >= MIN_COMPARED or (out.examples < max_examples and n >= 3):
         extra = ""
@@ -361,7 +361,7 @@ def _numeric(ctx, prev, cur, rel, *, seed, max_examples):
             extra = f"; {len(unsettled)} instance(s) skipped: {unsettled[0]}"
         quad = " expectations under N(mu, s2) by Gauss-Hermite quadrature (40 and 80 nodes agree);" \
             if any(contains(x, _normal_types()) for x in _nodes(prev, cur)) else ""
-        return Outcome("consistent", "random instances (Hypothesis, seeded)",
+        return Outcome("consistent", "random instances",
                        f"no counterexample at {n} admissible instances;{quad} worst error {notes['worst']:.2g} x "
                        f"tolerance (rtol {RTOL:g}, atol {ATOL:g}); float64 violations re-checked at 50 digits; "
                        f"a wrong step true on a fraction f of the domain passes with chance f^{n}" + extra)

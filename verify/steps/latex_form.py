@@ -28,7 +28,7 @@ from ..errors import ValidationError
 from .context import Context
 from .model import Derivation, FileError, Step
 
-__all__ = ["read_latex", "loads_latex", "latex_to_plain", "split_block"]
+__all__ = ["read_latex", "loads_latex", "latex_to_plain", "split_block", "tidy"]
 
 _GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
           "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "varphi", "chi", "psi",
@@ -183,7 +183,7 @@ def loads_latex(text: str, *, name: str = "<string>") -> list:
                         plain = f"{latex_to_plain(l, der.context, indices)} {op} {latex_to_plain(r, der.context, indices)}"
                     else:
                         plain = latex_to_plain(tex, der.context, indices)
-                    st.text = plain
+                    st.text = tidy(plain)
                     st.node = der.context.parse_line(plain)
                 except AnswerError as exc:
                     st.error = str(exc)
@@ -761,6 +761,17 @@ def _dummy_env(ctx):
     if fns:
         env["__fns__"] = fns
     return env
+
+
+def tidy(plain: str) -> str:
+    """The translator's token-spaced text, spaced as a person would write it."""
+    t = re.sub(r"\s+", " ", plain).strip()
+    t = re.sub(r"([(\[])\s+", r"\1", t)
+    t = re.sub(r"\s+([)\],])", r"\1", t)
+    t = re.sub(r"(\w)\s+([(\[])", lambda m: m.group(1) + m.group(2) if m.group(1).isalnum() else m.group(0), t)
+    t = re.sub(r"\s*\*\*\s*", "**", t)
+    t = re.sub(r"\s+\.T\b", ".T", t)
+    return t
 
 
 def latex_to_plain(tex: str, ctx: Context, indices: dict) -> str:

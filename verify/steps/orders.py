@@ -173,13 +173,13 @@ def judge_order_step(ctx, prev, cur, rel, *, seed=0) -> Outcome:
         k, d, gp, gc, _ = rows[-1]
         ce = _counterexample(env, probs, **{h: float(mpmath.mpf(2) ** (-k if limit == '0' else k)),
                                             "difference": float(d + gp), "O_term": float(gc)})
-        return Outcome("refuted", f"O-terms: slopes over a ladder of {h} at {DPS} digits ({side})",
+        return Outcome("refuted", f"O-term slopes ({side})",
                        f"the difference is not O({' , '.join(unparse(g) for g in sc[1])}): "
                        f"difference/O-term grows like {h}^-{info['slope']:.2f}" if limit == "0" else
                        f"the difference is not O({', '.join(unparse(g) for g in sc[1])}): ratio grows like "
                        f"{h}^{info['slope']:.2f}", ce)
     if state["hold"] and not state["unsettled"]:
-        return Outcome("consistent", f"O-terms: slopes over a ladder of {h} at {DPS} digits ({side})",
+        return Outcome("consistent", f"O-term slopes ({side})",
                        f"difference/O-term stays bounded at {len(state['hold'])} instance(s) of the other symbols "
                        f"(largest settled slope {max(state['hold']):.2f}, at most {HOLD} allowed; "
                        f"{len(LADDER)} rungs, {h} = 2^{'-' if limit == '0' else ''}{LADDER[0]}..2^{'-' if limit == '0' else ''}{LADDER[-1]})")
