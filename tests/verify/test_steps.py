@@ -226,6 +226,10 @@ LATEX_TABLE = [
     ({"mu": "real", "sigma": "positive"}, r"\mathbb{E}_{z\sim\mathcal{N}(\mu, \sigma^2)}[z^2]",
      "E[z**2, (z, N(mu, sigma**2))]"),
     ({"W1": "matrix m x n", "x": "vector n"}, r"\tanh(W_1 x)", "tanh(W1 @ x)"),
+    ({"xbar": "real", "ybar": "real", "y": "real"}, r"\bar{x} + \bar y \cdot y \quad (\text{by Jensen}).",
+     "xbar + ybar * y"),
+    ({"V": "vector S", "P": "stochastic matrix S x S", "S": "integer in [1, 4]"},
+     r"\sum_{s'} P_{0,s'} V(s')", "sum(P[0, t] * V[t], (t, 0, S - 1))"),
 ]
 
 

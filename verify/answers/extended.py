@@ -10,7 +10,7 @@ evaluated while parsing). New notation:
 - ``sum(expr, (k, lo, hi))`` (``hi`` inclusive, may be ``oo``), ``prod``, ``max(expr, (s, lo, hi))``, ``min``;
 - indexing ``v[i]``, ``P[s, a]`` (0-based); sequences ``V[j]`` defined by recursion;
 - ``diff(expr, x)``, ``diff(expr, x, k)`` (the shape of ``expr`` followed by the shape of ``x``);
-- functions ``sin cos tan tanh sigmoid softplus relu Phi phi KL softmax logsumexp dot outer diag``,
+- functions ``sin cos tan tanh sigmoid softplus relu Phi phi KL softmax logsumexp dot outer diag``, ``dim(x, k)``,
   ``norm(x, oo)``, ``norm(x, 1)``, the constant ``pi``; abstract functions ``f(x)`` (applied elementwise).
 
 >>> parse_extended("E[(x[a] - c)**2, (a, p)]", {"x", "p", "c"})
@@ -52,8 +52,8 @@ Inf = _node("Inf", [])
 Lit = _node("Lit", ["value"])  #: an exact (mpmath) value bound during evaluation; never parsed
 
 NEW_FUNCTIONS = ("sin", "cos", "tan", "tanh", "sigmoid", "softplus", "relu", "Phi", "phi", "KL", "softmax",
-                 "logsumexp", "dot", "outer", "diag")
-_ARITY = {"KL": 2, "dot": 2, "outer": 2}
+                 "logsumexp", "dot", "outer", "diag", "dim")
+_ARITY = {"KL": 2, "dot": 2, "outer": 2, "dim": 2}
 BINDERS = ("sum", "prod", "max", "min")
 MAX_TERMS = 200_000  #: a finite sum or max over more terms than this is refused
 
@@ -641,6 +641,12 @@ def _ev_fn(node, env, probs, be, ev):
             s = sum(v * v for v in flat)
             return mpmath.sqrt(s) if _mp(be) else math.sqrt(s)
         raise Unsupported("norm(x, p) supports p = 1, 2 (vectors) and oo")
+    if name == "dim":  # dim(x, k): the size of x along axis k (a vector's length is dim(x, 0))
+        x, k = args
+        k = _as_int(k, "the axis of dim(x, k)")
+        if not _is_arr(x) or not 0 <= k < x.ndim:
+            raise EvalError("dim(x, k) needs a vector or matrix x and an axis k = 0 or 1")
+        return be.const(x.shape[k]) if hasattr(be, "const") else x.shape[k]
     if name == "KL":
         p, q = args
         if not (_is_arr(p) and _is_arr(q) and p.shape == q.shape):

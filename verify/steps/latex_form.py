@@ -35,6 +35,9 @@ _GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "e
           "omega", "ell", "Gamma", "Delta", "Theta", "Lambda", "Sigma", "Omega", "Psi")
 _FN_WORDS = {"log", "exp", "sin", "cos", "tan", "tanh", "det", "sqrt"}
 _BIG = {"sum", "prod", "max", "min"}
+#: words that \text{...} may name as operators; any other \text{...} is commentary and dropped
+_TEXT_WORDS = {"KL", "tr", "Tr", "trace", "softmax", "logsumexp", "Var", "Cov", "diag", "sigmoid", "relu", "softplus",
+               "outer", "ones", "dot", "E", "det"}
 _REL_TEX = [(r"\\Longrightarrow|\\implies|\\Rightarrow", "==>"), (r"\\leq?(?![A-Za-z])|\\leqslant", "<="),
             (r"\\geq?(?![A-Za-z])|\\geqslant", ">="), (r"=", "="), (r"<", "<"), (r">", ">")]
 
@@ -220,9 +223,18 @@ def _normalise(s: str) -> str:
     s = s.replace(r"\|", "‖")
     s = re.sub(r"\\[,;:!]|\\q?quad(?![A-Za-z])|~|\\displaystyle|\\textstyle", " ", s)
     s = re.sub(r"\\(?:mathbf|boldsymbol|bm|mathit)\s*\{([^{}]*)\}", r"\1", s)
+    s = re.sub(r"\\(bar|hat|tilde)\s+([A-Za-z])(?![A-Za-z])", r"\\\1{\2}", s)
+    s = re.sub(r"\\(bar|hat|tilde|overline|widehat|widetilde)\s*\{\s*\\?([A-Za-z]+)\s*\}",
+               lambda m: " " + m.group(2) + {"overline": "bar", "widehat": "hat", "widetilde": "tilde"}.get(m.group(1), m.group(1)) + " ", s)
+    s = re.sub(r"\\(?:underbrace|overbrace)\s*\{((?:[^{}]|\{[^{}]*\})*)\}\s*[_^]\s*\{(?:[^{}]|\{[^{}]*\})*\}", r"{\1}", s)
+    s = re.sub(r"[.,;]\s*$", "", s.rstrip())  # the sentence's full stop after the last line
     s = re.sub(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(KL|D_\{?KL\}?)\s*\}\s*\(([^()‖]*)‖([^()]*)\)", r" KL(\2, \3) ", s)
     s = re.sub(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(tr)\s*\}", " trace ", s)
-    s = re.sub(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*([A-Za-z]+)\s*\}", r" \1 ", s)
+    s = re.sub(r"\\(operatorname|mathrm|text|textrm)\s*\{\s*([A-Za-z]+)\s*\}",
+               lambda m: f" {m.group(2)} " if m.group(1) in ("operatorname", "mathrm") or m.group(2) in _TEXT_WORDS
+               else " ", s)
+    s = re.sub(r"\\(?:text|textit|textbf|mbox|intertext)\s*\{[^{}]*\}", " ", s)  # commentary: (\text{by Jensen})
+    s = re.sub(r"\(\s*\)", " ", s)
     s = re.sub(r"\\mathbb\s*\{\s*E\s*\}|\\mathbb\s*E", " E", s)
     s = re.sub(r"\\mathcal\s*\{\s*O\s*\}|\\mathcal\s*O|\\operatorname\{O\}", " O", s)
     s = re.sub(r"\\mathcal\s*\{\s*N\s*\}|\\mathcal\s*N", " N", s)
@@ -324,6 +336,7 @@ def _infer_range(var, body, ctx):
                 lab = sizes[pos]
                 if isinstance(lab, int) or (lab in ctx.domains and ctx.domains[lab].kind == "integer"):
                     return str(lab)
+                return f"dim({name}, {pos})"  # a size label that is no symbol: the array's own size
     return None
 
 
