@@ -267,6 +267,11 @@ def test_unreadable_latex_is_reported_not_raised(tex):
 
 REGRESSIONS = [  # (TOML or LaTeX text, expected first wrong step); past failures stay here
     ('''[[derivation]]
+id = "float64-overflow-is-no-counterexample"
+symbols = { v = "vector n", c = "real" }
+steps = ["log(sum(exp(v * 100)))", "= 100 * c + log(sum(exp(100 * v - 100 * c)))"]
+''', None),
+    ('''[[derivation]]
 id = "baseline-is-zero"
 symbols = { theta = "vector K", b = "real", K = "integer in [2, 5]" }
 define = { pi = "softmax(theta)" }
