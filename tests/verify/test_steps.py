@@ -266,6 +266,13 @@ def test_unreadable_latex_is_reported_not_raised(tex):
 
 
 REGRESSIONS = [  # (TOML or LaTeX text, expected first wrong step); past failures stay here
+    (r'''\subsection*{Softmax derivative entrywise}
+% verify: z = vector K; K = integer in [1, 5]; i, j = integer in [0, K - 1]; define s = softmax(z)
+\begin{align*}
+\frac{\partial s_i}{\partial z_j} &= s_i (\delta_{ij} - s_j) \\
+ &= s_i (\delta_{ij} + s_j)
+\end{align*}
+''', 2),
     ('''[[derivation]]
 id = "float64-overflow-is-no-counterexample"
 symbols = { v = "vector n", c = "real" }

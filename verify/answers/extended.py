@@ -10,7 +10,7 @@ evaluated while parsing). New notation:
 - ``sum(expr, (k, lo, hi))`` (``hi`` inclusive, may be ``oo``), ``prod``, ``max(expr, (s, lo, hi))``, ``min``;
 - indexing ``v[i]``, ``P[s, a]`` (0-based); sequences ``V[j]`` defined by recursion;
 - ``diff(expr, x)``, ``diff(expr, x, k)`` (the shape of ``expr`` followed by the shape of ``x``);
-- functions ``sin cos tan tanh sigmoid softplus relu Phi phi KL softmax logsumexp dot outer diag``, ``dim(x, k)``,
+- functions ``sin cos tan tanh sigmoid softplus relu Phi phi KL softmax logsumexp dot outer diag``, ``dim(x, k)``, ``delta(i, j)`` (Kronecker),
   ``norm(x, oo)``, ``norm(x, 1)``, the constant ``pi``; abstract functions ``f(x)`` (applied elementwise).
 
 >>> parse_extended("E[(x[a] - c)**2, (a, p)]", {"x", "p", "c"})
@@ -36,7 +36,7 @@ from .evaluate import EvalError, NotScalar, RandomVariable, evaluate
 from .language import FUNCTIONS as _JUDGE_FUNCTIONS
 from .language import AnswerError, MAX_DEPTH, MAX_LENGTH, Node, Order, Sym, _Builder, _node, check_size
 
-__all__ = ["Index", "Over", "ExpectOver", "Normal", "Fn", "Diff", "Apply", "Seq", "Inf", "Lit", "Undecidable", "Unsupported",
+__all__ = ["Index", "Over", "ExpectOver", "Normal", "Fn", "Diff", "DiffAt", "Apply", "Seq", "Inf", "Lit", "Undecidable", "Unsupported",
            "SeqDef", "FAMILIES", "NEW_FUNCTIONS", "parse_extended", "parse_statement", "evaluate_extended",
            "free_vars", "contains", "substitute"]
 
@@ -46,14 +46,15 @@ ExpectOver = _node("ExpectOver", ["kind", "bodies", "var", "dist"])  #: E | Var 
 Normal = _node("Normal", ["mu", "s2"])
 Fn = _node("Fn", ["name", "args"])  #: a function of this module (sin, Phi, KL, softmax, ...)
 Diff = _node("Diff", ["body", "var", "order"])
+DiffAt = _node("DiffAt", ["body", "var", "idx", "order"])  #: the derivative by one entry: diff(expr, x[j])
 Apply = _node("Apply", ["name", "args"])  #: an abstract function (a family of concrete ones)
 Seq = _node("Seq", ["name", "index"])  #: a term of a sequence defined by recursion
 Inf = _node("Inf", [])
 Lit = _node("Lit", ["value"])  #: an exact (mpmath) value bound during evaluation; never parsed
 
 NEW_FUNCTIONS = ("sin", "cos", "tan", "tanh", "sigmoid", "softplus", "relu", "Phi", "phi", "KL", "softmax",
-                 "logsumexp", "dot", "outer", "diag", "dim")
-_ARITY = {"KL": 2, "dot": 2, "outer": 2, "dim": 2}
+                 "logsumexp", "dot", "outer", "diag", "dim", "delta")
+_ARITY = {"KL": 2, "dot": 2, "outer": 2, "dim": 2, "delta": 2}
 BINDERS = ("sum", "prod", "max", "min")
 MAX_TERMS = 200_000  #: a finite sum or max over more terms than this is refused
 
@@ -197,6 +198,19 @@ class _ExtBuilder(_Builder):
                 var = self._name(args[1].elts[0])
                 lo, hi = self.build(args[1].elts[1], d), self.build(args[1].elts[2], d)
                 return Over(name, self._scoped(var, args[0], d), var, lo, hi)
+            if name == "diff" and len(args) in (2, 3) and isinstance(args[1], ast.Subscript) \
+                    and isinstance(args[1].value, ast.Name):
+                var = args[1].value.id
+                if var not in self.symbols:
+                    raise AnswerError(f"column {node.col_offset + 1}: diff(..., {var}[...]): unknown symbol {var!r}")
+                sl = args[1].slice
+                items = list(sl.elts) if isinstance(sl, ast.Tuple) else [sl]
+                k = 1
+                if len(args) == 3:
+                    if not (isinstance(args[2], ast.Constant) and type(args[2].value) is int and 1 <= args[2].value <= 4):
+                        raise AnswerError(f"column {node.col_offset + 1}: the order k of diff(expr, x, k) is 1..4")
+                    k = args[2].value
+                return DiffAt(self.build(args[0], d), var, tuple(self.build(i, d) for i in items), k)
             if name == "diff":
                 if len(args) not in (2, 3) or not isinstance(args[1], ast.Name):
                     raise AnswerError(f"column {node.col_offset + 1}: write diff(expr, x) or diff(expr, x, k)")
@@ -296,7 +310,7 @@ def free_vars(node) -> set:
         if isinstance(node, (Over, ExpectOver)) and f in ("body", "bodies"):
             inner.discard(node.var)
         out |= inner
-    if isinstance(node, Diff):
+    if isinstance(node, (Diff, DiffAt)):
         out.add(node.var)
     return out
 
@@ -315,12 +329,13 @@ def substitute(node, mapping: dict):
         return node
     if isinstance(node, (Over, ExpectOver)) and node.var in mapping:
         mapping = {k: v for k, v in mapping.items() if k != node.var}
-    if isinstance(node, Diff) and node.var in mapping:
+    if isinstance(node, (Diff, DiffAt)) and node.var in mapping:
         m = mapping[node.var]
         if not isinstance(m, Sym):
             raise AnswerError(f"diff(..., {node.var}) with {node.var} replaced by an expression: differentiate "
                               "with respect to a symbol")
-        node = Diff(node.body, m.name, node.order)
+        node = Diff(node.body, m.name, node.order) if isinstance(node, Diff) else \
+            DiffAt(node.body, m.name, node.idx, node.order)
     vals = {}
     for f in node.__dataclass_fields__:
         v = getattr(node, f)
@@ -411,7 +426,7 @@ def _scalar_body(node, env, var) -> bool:
 
     if isinstance(node, Sym):
         return node.name == var or node.name.startswith("__") or not _is_arr(env.get(node.name))
-    if isinstance(node, (MatMul, Transpose, Expect, Diff, Seq, Over, ExpectOver, Order)):
+    if isinstance(node, (MatMul, Transpose, Expect, Diff, DiffAt, Seq, Over, ExpectOver, Order)):
         return False
     if isinstance(node, Call) and node.func in _ARRAY_OPS:
         return False
@@ -641,6 +656,12 @@ def _ev_fn(node, env, probs, be, ev):
             s = sum(v * v for v in flat)
             return mpmath.sqrt(s) if _mp(be) else math.sqrt(s)
         raise Unsupported("norm(x, p) supports p = 1, 2 (vectors) and oo")
+    if name == "delta":  # Kronecker's delta of two indices
+        i, j = (a.values if isinstance(a, RandomVariable) else a for a in args)
+        out = np.equal(i, j).astype(float)
+        if any(isinstance(a, RandomVariable) for a in args):
+            return RandomVariable(out)
+        return be.const(int(out)) if np.ndim(out) == 0 else out
     if name == "dim":  # dim(x, k): the size of x along axis k (a vector's length is dim(x, 0))
         x, k = args
         k = _as_int(k, "the axis of dim(x, k)")
@@ -740,9 +761,20 @@ def _ev_diff(node, env, probs, be, ev):
         raise EvalError(f"diff(..., {node.var}): {node.var} has no value")
     x = env[node.var]
     k = node.order
-    if _is_arr(x) and k != 1:
+    at = isinstance(node, DiffAt)
+    if at:  # one entry: x[j] (a column's j-th entry) or X[i, j]
+        if not _is_arr(x):
+            raise EvalError(f"diff(..., {node.var}[...]): {node.var} is a number, not a vector or matrix")
+        idx = tuple(_as_int(ev(i), "an index") for i in node.idx)
+        if x.ndim == 2 and x.shape[1] == 1 and len(idx) == 1:
+            idx = (idx[0], 0)
+        if len(idx) != x.ndim or any(not 0 <= i < n for i, n in zip(idx, x.shape)):
+            raise EvalError(f"diff(..., {node.var}[...]): index {idx} out of range for shape {x.shape}")
+        comps = [idx]
+    elif _is_arr(x) and k != 1:
         raise Unsupported("higher derivatives are supported with respect to scalars only")
-    comps = [None] if not _is_arr(x) else list(np.ndindex(x.shape))
+    else:
+        comps = [None] if not _is_arr(x) else list(np.ndindex(x.shape))
     outs = []
     for idx in comps:
         x0 = x if idx is None else x[idx]
@@ -772,7 +804,7 @@ def _ev_diff(node, env, probs, be, ev):
                 if c:
                     total = total + c * np.asarray(ev(node.body, _perturbed(env, node.var, idx, s * h)), dtype=float)
             outs.append(total / h ** k)
-    if comps == [None]:
+    if comps == [None] or at:
         return outs[0]
     stacked = np.stack([np.asarray(o, dtype=object if _mp(be) else float) for o in outs], axis=-1)
     fshape = np.shape(outs[0])
@@ -810,7 +842,7 @@ def _not_exact(handler):
 
 _evaluate_module.EXTENSIONS.update({k: _not_exact(v) for k, v in {
     Index: _ev_index, Over: _ev_over, ExpectOver: _ev_expect, Fn: _ev_fn, Apply: _ev_apply, Inf: _ev_inf,
-    Seq: _ev_seq, Diff: _ev_diff, Normal: _ev_normal, Lit: _ev_lit,
+    Seq: _ev_seq, Diff: _ev_diff, DiffAt: _ev_diff, Normal: _ev_normal, Lit: _ev_lit,
 }.items()})
 
 
@@ -880,5 +912,5 @@ def _not_scalar(n, go, symbols):
 
 _evaluate_module.SYMPY_EXTENSIONS.update({
     Over: _sp_over, Fn: _sp_fn, Diff: _sp_diff, Apply: _sp_apply, Inf: _sp_inf, Index: _not_scalar,
-    ExpectOver: _not_scalar, Seq: _not_scalar, Normal: _not_scalar,
+    ExpectOver: _not_scalar, Seq: _not_scalar, Normal: _not_scalar, DiffAt: _not_scalar,
 })

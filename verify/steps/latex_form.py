@@ -529,6 +529,14 @@ class _Conv:
                     out.append(f" diff({name}({arg}), {arg}{'' if primes == 1 else f', {primes}'}) ")
                     i = j
                     continue
+                if name == "delta" and name not in self.names and j < len(s) and s[j] == "_":
+                    sub, j2 = _subscript(s, j + 1)
+                    parts = _split_commas(sub) if "," in sub else list(re.sub(r"[\s{}]", "", sub))
+                    if len(parts) != 2:
+                        raise AnswerError(f"write Kronecker's delta as \\delta_{{ij}} or \\delta_{{i,j}}, not \\delta_{{{sub}}}")
+                    out.append(f" delta({self.conv(parts[0])}, {self.conv(parts[1])}) ")
+                    i = j2
+                    continue
                 if j < len(s) and s[j] == "_":
                     sub, j2 = _subscript(s, j + 1)
                     flat = re.sub(r"[\s{}]", "", sub)

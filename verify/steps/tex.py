@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from ..answers.extended import (Apply, Diff, ExpectOver, Fn, Index, Inf, Lit, Normal, Over, Seq, parse_extended,
+from ..answers.extended import (Apply, Diff, DiffAt, ExpectOver, Fn, Index, Inf, Lit, Normal, Over, Seq, parse_extended,
                                 parse_statement)
 from ..answers.language import (Add, Call, Div, Expect, MatMul, Mul, Neg, Num, Order, Pow, Sub, Sym, Transpose)
 
@@ -124,6 +124,10 @@ def to_tex(node) -> str:  # noqa: C901 (one case per node type)
         k = "" if node.order == 1 else f"^{{{node.order}}}"
         return (r"\frac{\partial" + k + r"}{\partial " + _name(node.var) + k + r"}\left(" + to_tex(node.body)
                 + r"\right)")
+    if isinstance(node, DiffAt):
+        k = "" if node.order == 1 else f"^{{{node.order}}}"
+        return (r"\frac{\partial" + k + r"}{\partial " + _name(node.var) + "_{" + ",".join(to_tex(i) for i in node.idx)
+                + "}" + k + r"}\left(" + to_tex(node.body) + r"\right)")
     if isinstance(node, Apply):
         return _name(node.name) + r"\left(" + ", ".join(to_tex(a) for a in node.args) + r"\right)"
     if isinstance(node, Inf):
