@@ -336,7 +336,7 @@ steps = ["r[s, a] + gamma * E[V(t), (t, P[s])]",
 ]
 
 
-@pytest.mark.parametrize("text,wrong", REGRESSIONS, ids=[re.search(r'id = "([^"]+)"|section\{([^}]+)\}', t).group(0)
+@pytest.mark.parametrize("text,wrong", REGRESSIONS, ids=[re.search(r'id = "([^"]+)"|section\*?\{([^}]+)\}', t).group(0)
                                                           for t, _ in REGRESSIONS])
 def test_regressions(text, wrong):
     from verify.steps.latex_form import loads_latex
