@@ -82,6 +82,12 @@ def _conclusion(der, kw, results):
         return {"relation": rel, "statement": f"line 0 {rel} line 1", "verdict": one.verdict, "holds": holds,
                 "method": one.method, "evidence": "the chain has one step: " + one.evidence,
                 "counterexample": one.counterexample}
+    verdicts = [r.verdict for r in results[1:]]
+    if all(v in ("proved", "consistent") for v in verdicts):  # the chain itself carries the conclusion
+        verdict = "proved" if all(v == "proved" for v in verdicts) else "consistent"
+        return {"relation": rel, "statement": f"line 0 {rel} line {len(steps) - 1}", "verdict": verdict, "holds": True,
+                "method": "chain", "evidence": f"follows from the {len(verdicts)} steps, each {verdict if verdict == 'proved' else 'proved or consistent'}",
+                "counterexample": None}
     try:
         out = judge_step(der.context, first.node, last.node, rel, **kw)
     except Exception as exc:  # noqa: BLE001
