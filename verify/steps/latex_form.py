@@ -46,7 +46,8 @@ _REL_TEX = [(r"\\Longrightarrow|\\implies|\\Rightarrow", "==>"), (r"\\leq?(?![A-
 # blocks, declarations, lines
 # ---------------------------------------------------------------------------
 
-_BLOCK = re.compile(r"\\begin\{(align\*?|aligned|equation\*?|eqnarray\*?)\}(.*?)\\end\{\1\}|\$\$(.*?)\$\$", re.S)
+_BLOCK = re.compile(r"\\begin\{(align\*?|aligned|equation\*?|eqnarray\*?|gather\*?|multline\*?)\}(.*?)\\end\{\1\}"
+                    r"|\$\$(.*?)\$\$|\\\[(.*?)\\\]", re.S)
 _HEAD = re.compile(r"\\(?:sub)*section\*?\{([^}]*)\}|^#+\s+(.+)$", re.M)
 _DECL = re.compile(r"(?:^|\n)\s*(?:%|<!--)\s*verify:\s*(.*?)(?:-->)?\s*(?=\n|$)")
 
@@ -149,7 +150,8 @@ def loads_latex(text: str, *, name: str = "<string>") -> list:
         raise FileError(f"{name}: no align or $$ blocks")
     out, prev_end = [], 0
     for k, m in enumerate(blocks):
-        body = m.group(2) if m.group(2) is not None else m.group(3)
+        display = m.group(3) if m.group(3) is not None else m.group(4)  # $$ ... $$ or \[ ... \]
+        body = m.group(2) if m.group(2) is not None else display
         line_no = text.count("\n", 0, m.start()) + 1
         before = text[prev_end:m.start()]
         prev_end = m.end()
@@ -157,7 +159,7 @@ def loads_latex(text: str, *, name: str = "<string>") -> list:
         heads = list(_HEAD.finditer(text, 0, m.start()))
         did = label.group(1) if label else (
             (heads[-1].group(1) or heads[-1].group(2)).strip() if heads else f"block-{k + 1}")
-        if "\\\\" not in body and m.group(3) is not None:
+        if "\\\\" not in body and display is not None:
             continue  # a $$ block without lines: displayed mathematics, not a derivation
         der = Derivation(did, position=f"line {line_no}")
         decl_text = before[-2000:]
