@@ -228,6 +228,8 @@ LATEX_TABLE = [
     ({"W1": "matrix m x n", "x": "vector n"}, r"\tanh(W_1 x)", "tanh(W1 @ x)"),
     ({"xbar": "real", "ybar": "real", "y": "real"}, r"\bar{x} + \bar y \cdot y \quad (\text{by Jensen}).",
      "xbar + ybar * y"),
+    ({"A": "matrix m x n", "B": "matrix m x n"}, r"\|A\|_F^2 + \operatorname{Tr}(A^\top B)",
+     "trace(A.T @ A) + trace(A.T @ B)"),
     ({"V": "vector S", "P": "stochastic matrix S x S", "S": "integer in [1, 4]"},
      r"\sum_{s'} P_{0,s'} V(s')", "sum(P[0, t] * V[t], (t, 0, S - 1))"),
 ]

@@ -231,7 +231,7 @@ def _normalise(s: str) -> str:
     s = re.sub(r"\\(?:underbrace|overbrace)\s*\{((?:[^{}]|\{[^{}]*\})*)\}\s*[_^]\s*\{(?:[^{}]|\{[^{}]*\})*\}", r"{\1}", s)
     s = re.sub(r"[.,;]\s*$", "", s.rstrip())  # the sentence's full stop after the last line
     s = re.sub(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(KL|D_\{?KL\}?)\s*\}\s*\(([^()‖]*)‖([^()]*)\)", r" KL(\2, \3) ", s)
-    s = re.sub(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(tr)\s*\}", " trace ", s)
+    s = re.sub(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(?:tr|Tr|trace)\s*\}", " trace ", s)
     s = re.sub(r"\\(operatorname|mathrm|text|textrm)\s*\{\s*([A-Za-z]+)\s*\}",
                lambda m: f" {m.group(2)} " if m.group(1) in ("operatorname", "mathrm") or m.group(2) in _TEXT_WORDS
                else " ", s)
@@ -254,7 +254,7 @@ def _normalise(s: str) -> str:
     # delimiters: innermost first
     for _ in range(50):
         new = re.sub(r"⌈([^⌈⌉]*)⌉", r"\\ABS{\1}", s)
-        new = re.sub(r"‖([^‖⌈⌉]*)‖\s*(_\s*\{?\s*(?:oo|1|2)\s*\}?)?",
+        new = re.sub(r"‖([^‖⌈⌉]*)‖\s*(_\s*\{?\s*(?:oo|1|2|F)\s*\}?)?",
                      lambda m: "\\NORM{" + m.group(1) + "}{" + (re.sub(r"[_{}\s]", "", m.group(2)) if m.group(2) else "2") + "}",
                      new)
         new = re.sub(r"\|([^|‖⌈⌉]*)\|", r"\\ABS{\1}", new)
@@ -430,7 +430,9 @@ class _Conv:
                         out.append(f" abs({self.conv(a)}) ")
                     else:
                         p, j = _arg(s, j)
-                        out.append(f" norm({self.conv(a)}, {p}) " if p != "2" else f" norm({self.conv(a)}) ")
+                        x = self.conv(a)
+                        out.append(f" sqrt(trace(({x}).T @ ({x}))) " if p == "F" else
+                                   f" norm({x}, {p}) " if p != "2" else f" norm({x}) ")
                     i = j
                     continue
                 if word in _BIG:
