@@ -67,29 +67,44 @@ def _assemble(cols, f0, x, order=1):
     return J.reshape(shape)
 
 
-def jacobian(f, x, *, h: float | None = None):
+def jacobian(f, x, *, h: float | None = None, kinks: bool = False):
     """Derivative of ``f`` at ``x`` (float64, Richardson-extrapolated central differences) and an error
-    estimate (the largest change extrapolation made)."""
+    estimate (the largest change extrapolation made). With ``kinks=True`` also whether ``f`` has a kink at
+    ``x`` (:func:`_kinked`: the one-sided difference quotients disagree by an amount that does not shrink
+    with the step, as at ``x = a`` for ``norm(x - a)``): there is no derivative to compare with."""
     x = np.asarray(x, dtype=float)
     f0 = np.asarray(f(x), dtype=float)
     n = x.size
     scale = max(1.0, min(float(np.abs(x).max(initial=0.0)), 1e3))  # periodic functions far out: keep h small
     h = (1e-3 if h is None else h) * scale
-    cols, err = [], 0.0
+    cols, err, kinked = [], 0.0, False
+    v0 = _vec(f0)
     for j in range(n):
         e = np.zeros(n)
         e[j] = 1.0
         E = e.reshape(x.shape, order="F") if x.ndim else e.reshape(())
-
-        def d(step):
-            return (_vec(f(x + step * E)) - _vec(f(x - step * E))) / (2 * step)
-
-        d1, d2 = d(h), d(h / 2)
+        fu1, fd1 = _vec(f(x + h * E)), _vec(f(x - h * E))
+        fu2, fd2 = _vec(f(x + h / 2 * E)), _vec(f(x - h / 2 * E))
+        d1, d2 = (fu1 - fd1) / (2 * h), (fu2 - fd2) / h
         r = (4 * d2 - d1) / 3
         noise = 1e-15 * float(np.abs(f0).max(initial=0.0)) / h  # rounding of f values, amplified by 1/h
         err = max(err, float(np.abs(r - d2).max(initial=0.0)) + noise)
         cols.append(r)
-    return _assemble(cols, f0, x), err
+        if kinks and not kinked:
+            kinked = _kinked(fu1 - 2 * v0 + fd1, fu2 - 2 * v0 + fd2, h, r, noise)
+    D = _assemble(cols, f0, x)
+    return (D, err, kinked) if kinks else (D, err)
+
+
+def _kinked(second_h, second_h2, h, r, noise) -> bool:
+    """A kink between x - h and x + h: the gap between the one-sided quotients, ``|f(x+s) - 2 f(x) + f(x-s)| / s``,
+    does not shrink when the step s halves (it halves for a smooth function, where it is ~ |f''| s), and it
+    is far above rounding and above 1e-6 of the derivative."""
+    with np.errstate(all="ignore"):
+        g1 = np.abs(second_h) / h
+        g2 = np.abs(second_h2) / (h / 2)
+    floor = 1e-6 * max(1.0, float(np.abs(r).max(initial=0.0))) + 1e3 * noise
+    return bool(np.any((g1 > floor) & (g2 > 0.75 * g1)))
 
 
 def jacobian_mp(f, x, *, dps: int = 50):
@@ -98,8 +113,7 @@ def jacobian_mp(f, x, *, dps: int = 50):
     import mpmath
 
     with mpmath.workdps(dps):
-        xm = np.vectorize(lambda v: mpmath.mpf(float(v)) if not isinstance(v, mpmath.mpf) else v,
-                          otypes=[object])(np.asarray(x, dtype=object)) if np.ndim(x) else mpmath.mpf(float(x))
+        xm = np.vectorize(_to_mpf, otypes=[object])(np.asarray(x, dtype=object)) if np.ndim(x) else _to_mpf(x)
         f0 = f(xm)
         n = int(np.size(x))
         flat = _vec_obj(xm)
@@ -124,6 +138,19 @@ def jacobian_mp(f, x, *, dps: int = 50):
         return J
 
 
+def _to_mpf(v):
+    """An exact point value (``Fraction``, int, float, mpf) as an mpf at the working precision: the mpmath
+    derivative is taken at the instance itself, not at its float64 rounding."""
+    import mpmath
+    from fractions import Fraction
+
+    if isinstance(v, mpmath.mpf):
+        return v
+    if isinstance(v, Fraction):
+        return mpmath.mpf(v.numerator) / v.denominator
+    return mpmath.mpf(v)
+
+
 def _vec_obj(v):
     a = np.asarray(v, dtype=object)
     return a.reshape(-1, order="F") if a.ndim else a.reshape(1)
@@ -143,7 +170,7 @@ def _hessian_mp(f, x, dps=60):
     with mpmath.workdps(dps):
         g = lambda y: jacobian_mp(f, y, dps=dps).reshape(-1, order="F")  # noqa: E731
         n = int(np.size(x))
-        xm = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])(np.asarray(x, dtype=object))
+        xm = np.vectorize(_to_mpf, otypes=[object])(np.asarray(x, dtype=object))
         h = mpmath.mpf(10) ** (-(dps // 6))
         cols = []
         for j in range(n):
@@ -201,10 +228,11 @@ def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
             return evaluate(fn, e, probabilities=probs, mp=True)
         return f
 
-    def true_mp(env, probs, x0):
+    def true_mp(env, probs, dps):
+        x0 = env[wrt]  # the exact instance (fractions), not its float64 rounding
         if order == 2:
-            return _hessian_mp(f_mp(env, probs), x0, dps=90)
-        return jacobian_mp(f_mp(env, probs), x0, dps=80)
+            return _hessian_mp(f_mp(env, probs), x0, dps=dps + 10)
+        return jacobian_mp(f_mp(env, probs), x0, dps=dps)
 
     def ratio(point):
         env, probs = point
@@ -216,7 +244,12 @@ def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
             raise EvalError("order = 2 needs a scalar function")
         f = f_at(env, probs)
         try:
-            D, err = hessian(f, x0) if order == 2 else jacobian(f, x0)
+            if order == 2:
+                D, err = hessian(f, x0)
+            else:
+                D, err, kinked = jacobian(f, x0, kinks=True)
+                if kinked:  # not differentiable here (one-sided quotients disagree): like an undefined instance
+                    return 0.0, {"skipped": "the function has a kink here"}
         except _ANSWER_FAILURES:
             return 0.0, {"skipped": "not differentiable here"}
         if not np.all(np.isfinite(D)):
@@ -245,19 +278,34 @@ def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
             return confirm(env, probs, x0, shape, A, D)
         return 0.0, {}
 
+    def differs_mp(env, probs, shape, dps):
+        """(differs, Dm) at ``dps`` digits: the central difference with h = 10^-(dps/2) (relative) at the exact
+        instance. Its rounding error is about |f| 10^-dps / h = |f| 10^-(dps/2); a difference counts when it
+        exceeds MP_DECIDE relative and 10^5 times that rounding (an exact zero derivative is not refuted by
+        the noise of its difference quotient)."""
+        with mpmath.workdps(dps):
+            Dm = np.asarray(true_mp(env, probs, dps), dtype=object).reshape(shape)
+            Am = np.asarray(evaluate(ans, env, probabilities=probs, mp=True), dtype=object).reshape(shape)
+            fv = np.atleast_1d(np.asarray(evaluate(fn, env, probabilities=probs, mp=True), dtype=object)).ravel()
+            fmax = max([abs(mpmath.mpmathify(v)) for v in fv] + [mpmath.mpf(1)])
+            rounding = fmax * mpmath.mpf(10) ** (-(dps // 2) + 5)  # h >= 10^-(dps/2): rounding <= |f| 10^-(dps/2)
+            if order == 2:  # second differences of first differences: h = 10^-(dps/6)
+                rounding = fmax * mpmath.mpf(10) ** (-(dps // 3) + 5)
+            dv = max([abs(a - d) for a, d in zip(Am.ravel(), Dm.ravel())], default=mpmath.mpf(0))
+            sc = max([abs(d) for d in Dm.ravel()] + [abs(a) for a in Am.ravel()] + [mpmath.mpf(0)])
+            return dv > MP_DECIDE * sc + rounding, Dm
+
     def confirm(env, probs, x0, shape, A, D):
-        """The mpmath decision at one instance: (ratio, info). At 80 digits with h = 1e-40 (relative), the
-        rounding of f values (|f| 10^-80 / h) stays below 1e-30 |f|."""
-        with mpmath.workdps(80):
-            try:
-                Dm = np.asarray(true_mp(env, probs, x0), dtype=object).reshape(shape)
-                Am = np.asarray(evaluate(ans, env, probabilities=probs, mp=True), dtype=object).reshape(shape)
-            except _ANSWER_FAILURES:
-                return 0.0, {}
-            dv = [abs(a - d) for a, d in zip(Am.ravel(), Dm.ravel())]
-            sc = max([abs(d) for d in Dm.ravel()] + [abs(a) for a in Am.ravel()] + [mpmath.mpf(10) ** -30])
-            rel = max(dv, default=0) / sc
-        if rel <= MP_DECIDE:
+        """The mpmath decision at one instance: (ratio, info). At 80 digits with h = 1e-40 (relative); a
+        difference found there is recomputed at 160 digits (h = 1e-80) and counts only when it persists
+        (cancellation in the answer, such as 1 - sigmoid(28), is resolved by the higher precision)."""
+        try:
+            differs, Dm = differs_mp(env, probs, shape, 80)
+            if differs:
+                differs, Dm = differs_mp(env, probs, shape, 160)
+        except _ANSWER_FAILURES:
+            return 0.0, {}
+        if not differs:
             return 0.0, {}
         D = Dm.astype(float)
         idx, av, dval = _worst(A, D)

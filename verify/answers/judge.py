@@ -799,13 +799,20 @@ def _search(q, evaluate_point, seed, max_examples, *, skip=None, points=None):
         else:
             points, exhausted = points
         done = skip(points) if skip is not None else set()
+        ill_typed = None
         for i, point in enumerate(points):
             if i in done:
                 continue
-            ratio, info = _call_point(evaluate_point, point, raise_errors)
+            try:
+                ratio, info = _call_point(evaluate_point, point, raise_errors)
+            except EvalError as exc:  # ill-typed at this instance (a size where shapes clash): invalid,
+                ill_typed = ill_typed or exc  # unless a counterexample turns up at another instance
+                continue
             if not ratio <= 1.0:
                 found = _shrink(q, evaluate_point, point, info, raise_errors)
                 return _Outcome(len(points), exhausted, found, points)
+        if ill_typed is not None:
+            raise ill_typed
     except EvalError as exc:
         return Verdict("", q.id, "invalid", f"the answer cannot be evaluated: {exc}")
     return _Outcome(len(points), exhausted, None, points)
