@@ -325,3 +325,42 @@ def load_ipython_extension(ipython) -> None:
 
 def unload_ipython_extension(ipython) -> None:
     ipython.set_custom_exc((), None)
+
+
+# ---------------------------------------------------------------------------
+# verify steps and verify diff
+# ---------------------------------------------------------------------------
+
+
+def derivation_result_html(r) -> str:
+    """A checked derivation (:class:`verify.steps.model.DerivationResult`): one row per step with its
+    verdict and method, the counterexample as a small table beside the failing step, and the summary."""
+    rows = []
+    for s in r.steps:
+        ce = html_table(kv_rows(s.counterexample)) if s.counterexample else ""
+        rows.append((s.index, s.relation or "", badge(s.verdict) if s.verdict else "", s.method,
+                     _code(s.text), Html(ce) if ce else s.evidence))
+    first = "none" if r.first_wrong_step is None else f"step {r.first_wrong_step}"
+    concl = r.conclusion or {}
+    head = (f"<b>{_html.escape(r.id)}</b>" + (f": {_html.escape(r.title)}" if r.title else "")
+            + f" &mdash; first wrong step: {_html.escape(first)}")
+    tail = ""
+    if concl:
+        tail = "<p>conclusion: " + _html.escape(", ".join(f"{k}: {fmt(v)}" for k, v in concl.items())) + "</p>"
+    if r.error:
+        tail += f"<p>{badge('invalid')} {_html.escape(r.error)}</p>"
+    return html_table(rows, ("step", "relation", "verdict", "method", "line", "evidence / counterexample"),
+                      caption=head) + tail
+
+
+def diff_result_html(r) -> str:
+    """A :class:`verify.diff.api.DiffResult`: the derivative (typeset) only when it was verified, else the
+    failing instance; the evidence as a table."""
+    if r.verified:
+        top = (f"<p>{badge('consistent')} d/d{_html.escape(r.wrt)} "
+               f"<code>{_html.escape(r.function)}</code> = <code>{_html.escape(r.expr)}</code></p>"
+               f"<p>$${_html.escape(r.latex or '')}$$</p>")
+    else:
+        top = f"<p>{badge('refuted')} not verified: nothing is shown as the derivative</p>"
+    ev = r.evidence.to_json() if hasattr(r.evidence, "to_json") else dict(r.evidence or {})
+    return top + html_table(kv_rows(ev), ("evidence", "value"))

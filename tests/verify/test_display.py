@@ -95,3 +95,18 @@ def test_display_is_reachable_without_an_import():
                          capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "results", out.stderr
     assert importlib.import_module("verify").display is display
+
+
+def test_steps_and_diff_results_display_in_jupyter(tmp_path):
+    import verify
+    from verify.steps.command import check_file
+
+    f = tmp_path / "d.toml"
+    f.write_text('[[derivation]]\nid = "sq"\nsymbols = { a = "real", b = "real" }\n'
+                 'steps = ["(a + b)**2", "= a**2 + b**2", "<= 2*(a**2 + b**2)"]\n')
+    _, results = check_file(str(f))
+    html = results[0]._repr_html_()
+    assert "refuted" in html and "first wrong step: step 1" in html and "<table>" in html
+    r = verify.diff("log(det(X))", "X", symbols={"X": "invertible matrix n x n"})
+    html = r._repr_html_()
+    assert r.verified and "inv(X).T" in html and "evidence" in html

@@ -47,6 +47,11 @@ class DiffResult:
             out.update(derivative=self.expr, latex=self.latex)
         return out
 
+    def _repr_html_(self) -> str:
+        from ..display import diff_result_html
+
+        return diff_result_html(self)
+
     def __str__(self):
         if not self.verified:
             return f"NOT VERIFIED: {self.evidence.note}"

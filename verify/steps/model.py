@@ -67,6 +67,11 @@ class DerivationResult:
     error: str | None = None
     seconds: float = 0.0
 
+    def _repr_html_(self) -> str:
+        from ..display import derivation_result_html
+
+        return derivation_result_html(self)
+
     def to_json(self) -> dict:
         return {"id": self.id, "title": self.title, "steps": [s.to_json() for s in self.steps],
                 "first_wrong_step": self.first_wrong_step, "conclusion": self.conclusion, "error": self.error,
