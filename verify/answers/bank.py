@@ -77,7 +77,28 @@ class Question:
 # --- quantities from primitives -------------------------------------------------
 
 
-@lru_cache(maxsize=64)
+_CHAIN_XS = np.linspace(-20, 20, 40001)
+_CHAIN_H = 1e-30
+
+
+@lru_cache(maxsize=8)
+def _chain_grid(act: str, layers: int):
+    """For k = 1..layers: (argmax, max) over the grid of |d f_k/dx| for k stacked layers, by complex step,
+    all depths in one pass through the layers (the same arithmetic as ``activation_chain`` per depth)."""
+    from ..oracles.networks import _sigmoid
+
+    f = {"sigmoid": _sigmoid, "tanh": np.tanh}[act]
+    X = (_CHAIN_XS + 1j * _CHAIN_H)[:, None]
+    out = []
+    for _ in range(layers):
+        X = f(X)
+        vals = np.abs(X.imag[:, 0] / _CHAIN_H)
+        i = int(np.argmax(vals))
+        out.append((i, float(vals[i])))
+    return tuple(out)
+
+
+@lru_cache(maxsize=256)
 def _chain_sup(n: int, act: str) -> float:
     r""":math:`\sup_x|d f/dx|` for ``n`` stacked unit-weight activations: complex step on a grid of
     40001 points in [-20, 20], then a bounded scalar search around the best."""
@@ -87,15 +108,13 @@ def _chain_sup(n: int, act: str) -> float:
 
     def deriv(x):
         x = np.atleast_1d(np.asarray(x, dtype=float))
-        h = 1e-30
-        return np.abs(activation_chain((x + 1j * h)[:, None], n, act).imag[:, 0] / h)
+        return np.abs(activation_chain((x + 1j * _CHAIN_H)[:, None], n, act).imag[:, 0] / _CHAIN_H)
 
-    xs = np.linspace(-20, 20, 40001)
-    vals = deriv(xs)
-    i = int(np.argmax(vals))
+    xs = _CHAIN_XS
+    i, best = _chain_grid(act, max(n, 40))[n - 1]
     res = minimize_scalar(lambda x: -deriv(x)[0], bounds=(xs[max(i - 1, 0)], xs[min(i + 1, xs.size - 1)]),
                           method="bounded", options={"xatol": 1e-12})
-    return float(max(vals[i], -res.fun))
+    return float(max(best, -res.fun))
 
 
 def _rnn_witness(n: int) -> float:
