@@ -1,6 +1,7 @@
 """MkDocs hooks (``hooks:`` in mkdocs.yml): pages generated at build time, so they never go stale.
 
 * ``answers.md``: the README's "Checking answers" section (the README stays the one source);
+* ``diff.md``, ``grade.md``: the README's sections "Matrix calculus" and "Grading a class";
 * ``catalogue.md``: every claim of :func:`verify.default_registry`, errata first;
 * ``calibration.md``: the results written by ``benchmarks/calibrate.py`` into
   ``docs/calibration/`` are linked where the page says ``<!-- calibration-results -->``
@@ -42,6 +43,10 @@ def readme_section(title: str) -> str:
             line = line[1:]
         lines.append(line)
     return re.sub(r"\]\(docs/", "](", "\n".join(lines)) + "\n"
+
+
+def readme_page(title: str) -> str:
+    return readme_section(title) + f"\n*This page is the README's section \"{title}\", copied when the site is built.*\n"
 
 
 def answers_page() -> str:
@@ -140,7 +145,9 @@ def calibration_results() -> str:
 def on_files(files, config, **kwargs):
     from mkdocs.structure.files import File
 
-    for name, content in (("answers.md", answers_page()), ("catalogue.md", catalogue_page())):
+    pages = (("answers.md", answers_page()), ("catalogue.md", catalogue_page()),
+             ("diff.md", readme_page("Matrix calculus")), ("grade.md", readme_page("Grading a class")))
+    for name, content in pages:
         existing = files.get_file_from_path(name)
         if existing is not None:
             files.remove(existing)
