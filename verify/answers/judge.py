@@ -1078,6 +1078,8 @@ def judge_with_budget(q, *, budget: float = 5.0, memory: int = DEFAULT_MEMORY, *
     memory cap runs out, ``error`` if the child itself fails."""
     budget = validate_budget(budget)
     kwargs.setdefault("symbolic_seconds", min(SYMBOLIC_SECONDS, 0.4 * budget))
+    if callable(getattr(q, "quantity", None)):  # bank bound oracles use SciPy: imported once, before the fork
+        import scipy.optimize  # noqa: F401
     vid = kwargs.get("vid", "")
     try:
         return Verdict(**run_isolated(_judge_in_child, q, kwargs, budget=budget, memory=memory))
