@@ -4,9 +4,9 @@ One SQLite file (``DIR/verdicts.sqlite``, WAL journal) with one row per judged
 (question fingerprint, answer key, seed); each row is committed on its own, so a crash,
 Ctrl-C or a lost worker loses at most the judgements in flight. The fingerprint hashes
 everything that defines the question (reference, relation, symbols and domains,
-tolerance, the primitive quantity's name), so a changed question invalidates only its own
-rows. ``unknown`` verdicts (time or memory ran out) are stored but not reused: a rerun
-tries them again, perhaps with a larger ``--budget``.
+tolerance, the primitive quantity's name) and the time budget, so a changed question
+invalidates only its own rows, and an ``unknown`` verdict (time or memory ran out) is
+reused by the same command but judged again with another ``--budget``.
 
 >>> import tempfile, os
 >>> with tempfile.TemporaryDirectory() as d:
@@ -56,9 +56,7 @@ class Store:
             rows = self.db.execute(f"SELECT key, verdict FROM judged WHERE fingerprint = ? AND seed = ? "
                                    f"AND key IN ({marks})", [fp, seed, *chunk])
             for key, verdict in rows:
-                v = json.loads(verdict)
-                if v.get("verdict") != "unknown":
-                    out[key] = v
+                out[key] = json.loads(verdict)
         return out
 
     def put(self, fp: str, key: str, seed: int, verdict: dict) -> None:
