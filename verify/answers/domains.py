@@ -12,8 +12,9 @@ random variables share one finite distribution (rational probabilities).
 A size label may be declared as an integer symbol (``n = "integer in [2, 4]"``); otherwise it is drawn
 from 1 to 4. A vector without a label has the shared label ``""``.
 
-**Sampling** (seeded, through Hypothesis, which shrinks a counterexample toward the first, simplest
-draws): a real is drawn from a mixture of quarters in [-10, 10], rationals p/q with denominators up
+**Sampling** (:func:`sample_instances`: distinct instances drawn in bulk by a seeded generator, the
+same seed giving the same instances; :func:`instances` is the same distribution as a Hypothesis
+strategy): a real is drawn from a mixture of quarters in [-10, 10], rationals p/q with denominators up
 to 1000 (1/3, 5/7, 13/97, ...), integers, floats near irrationals (k sqrt 2, k pi / 7), tiny
 magnitudes (10^-12 to 10^-3), large magnitudes (10^2 to 10^12) and the boundary values (0, +-1, the
 ends of the domain), each clipped to the declared domain. Integers: small values next to the lower

@@ -1,7 +1,9 @@
-r"""Judge one answer against a question: symbolic equivalence first (SymPy, in a child process that is
-killed when its share of the budget runs out), then random instances drawn by Hypothesis (fixed
-seed), each disagreement confirmed at 50 digits; bounds are attacked by search; orders compared along
-rays to infinity. :func:`judge_with_budget` runs the judgement in a child process with a time budget
+r"""Judge one answer against a question: random instances drawn in bulk (a seeded generator:
+:func:`verify.answers.domains.sample_instances`), both sides evaluated in float64 at each, every
+float64 disagreement (and a fixed third of the agreements) decided exactly or at 50/1100 digits, the
+first failure shrunk deterministically toward simple values (:func:`_shrink`); SymPy, in a child process
+killed when its share of the budget runs out, only looks for a constant difference below the numeric
+resolution; bounds are attacked by search; orders compared along rays to infinity. :func:`judge_with_budget` runs the judgement in a child process with a time budget
 and a memory cap, in its own process group, and kills the group when the budget runs out, on Ctrl-C,
 on SIGTERM and when the parent exits; the child also dies with its parent (``PR_SET_PDEATHSIG``).
 
