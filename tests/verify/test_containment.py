@@ -35,6 +35,7 @@ SCRIPT = textwrap.dedent("""
             pass
 
     sympy.simplify = forever
+    judge._sympy_constant = forever  # the work of the SymPy grandchild
     judge.SYMBOLIC_SECONDS = 600.0
     real_judge = judge.judge
 

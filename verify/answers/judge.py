@@ -216,17 +216,7 @@ def _symbolic_start(q, ans, ref, seconds: float):
             os.close(rfd)
             _die_with_parent(parent)
             try:
-                d = a - r  # cheap rewritings first: a zero or a number found by them is final
-                for step in (sp.expand, lambda e: sp.trigsimp(e), sp.simplify):
-                    if d == 0 or d.is_number:
-                        break
-                    d = step(d)
-                if d == 0:
-                    text = "0"
-                elif d.is_number and d.is_finite and d.is_zero is False and not d.has(sp.nan, sp.zoo):
-                    text = str(d)[:200]
-                else:
-                    text = ""
+                text = _sympy_constant(a, r)
             except Exception:  # SymPy gave up: unknown
                 text = ""
             os.write(wfd, text.encode() or b"?")
@@ -234,6 +224,24 @@ def _symbolic_start(q, ans, ref, seconds: float):
             os._exit(0)
     os.close(wfd)
     return {"pid": pid, "rfd": rfd, "t0": time.monotonic(), "open": True}
+
+
+def _sympy_constant(a, r) -> str:
+    """In the SymPy child: ``"0"`` when ``a - r`` simplifies to zero, the constant when it simplifies to a
+    non-zero number, else ``""``. Cheap rewritings first (expand, trigsimp): a zero or a number found by
+    them is final."""
+    import sympy as sp
+
+    d = a - r
+    for step in (sp.expand, sp.trigsimp, sp.simplify):
+        if d == 0 or d.is_number:
+            break
+        d = step(d)
+    if d == 0:
+        return "0"
+    if d.is_number and d.is_finite and d.is_zero is False and not d.has(sp.nan, sp.zoo):
+        return str(d)[:200]
+    return ""
 
 
 def _symbolic_finish(handle, seconds: float):
