@@ -103,3 +103,24 @@ def test_no_control_characters_in_claim_text(claim):
 
     bad = [t for t in _texts(claim) if re.search(r"[\x00-\x09\x0b-\x1f]", t)]
     assert not bad, bad
+
+
+def test_ift_jacobian_tolerance_covers_the_candidates_conditioning():
+    """Thorough seed 7 drew eta = 1 - 1e-4 with a saturated softmax (cond(A) ~ 1e5): the float64 inverse
+    is off by 1.3e-8 in an entry whose true value is 4e-14, above atol 1e-12 of the block. The block
+    scale now includes the candidate's roundoff there; the transposed-J_w mutant is still refuted."""
+    import numpy as np
+
+    from verify.strategies import ImplicitPoint
+
+    claim = REGISTRY["implicit.ift-jacobian"]
+    check = [c for c in claim.checks if c.kind == "derivative"][0]
+    F = np.array([[40.9375, -9.0625, -9.0625, -9.0625], [-9.0625, 1.375, 0.0, -9.0625],
+                  [-9.0625, -9.0625, 1.0, -9.0625], [-9.0625, 0.0, -9.0625, -9.0625]])
+    p = ImplicitPoint(np.zeros(4), F, 0.9998999999999999)
+    J_ref, err, key = check._reference(p)
+    ratio, info = check.compare(np.asarray(claim.candidate.numeric(p)), J_ref, err, key, p)
+    assert ratio <= 1, info
+    bad = [m for m in claim.mutants if m.name == "transposed-J_w"][0]
+    ratio, _ = check.compare(np.asarray(bad.candidate.numeric(p)), J_ref, err, key, p)
+    assert ratio > 1

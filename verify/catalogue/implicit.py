@@ -22,7 +22,7 @@ from ..checks import AsymptoticCheck, BoundCheck, DerivativeCheck, NumericIdenti
 from ..model import Claim, Formula, Mutant
 from ..numerics import complex_step_jacobian, mp_jacobian
 from ..oracles import implicit as O
-from ..tolerances import EPS
+from ..tolerances import EPS, tolerance
 
 __all__ = ["CLAIMS"]
 
@@ -39,12 +39,22 @@ def _psi(p):
 
 
 def _blocks(p, J_ref):
-    """w-columns scale with |A^-1|; F-columns are sums of terms |A^-1| |theta| that cancel."""
+    """w-columns scale with |A^-1|; F-columns are sums of terms |A^-1| |theta| that cancel.
+
+    The float64 candidate inverts A = I - eta softmax(F): its entries carry an absolute error up
+    to ~n eps cond(A) |A^-1|, which exceeds the complex-step tolerance's atol (1e-12 of the block)
+    once cond(A) > ~1e3 (eta -> 1 with a saturated softmax: thorough seed 7 drew cond ~ 1e5, an
+    entry 4e-14 computed as 1.3e-8). The scale grows by 10 n eps cond(A) / atol there (and only
+    there), so a well-conditioned point keeps the full detection power and an ill-conditioned one
+    is judged against the roundoff its candidate cannot avoid; the mutants differ by O(scale)."""
     n = p.n
     J_w, J_F = J_ref[:, :n], J_ref[:, n:]
     theta = np.abs(O.theta_hat(_psi(p)[None, :], eta=p.eta)).max()
+    atol = tolerance("derivative.complex_step").atol
+    cond = float(np.linalg.cond(np.eye(n) - p.eta * O.softmax_rows(p.F)))
+    inflate = max(1.0, 10.0 * n * EPS * cond / atol)
     s_w = float(np.abs(J_w).max())
-    return [(slice(0, n), s_w), (slice(n, None), max(float(np.abs(J_F).max()), s_w * theta))]
+    return [(slice(0, n), s_w * inflate), (slice(n, None), max(float(np.abs(J_F).max()), s_w * theta) * inflate)]
 
 
 def _primitive(p):
