@@ -836,13 +836,30 @@ def _simpler_scalars(v, d, env):
         lo, hi = _int_range("", d, env)
         base = 0 if lo <= 0 and (hi is None or hi >= 0) else lo
         v = int(v)
-        out = [base, base + 1, base - 1, base + 2, (v + base) // 2, v - 1 if v > base else v + 1]
+        out = [base, base + 1, base - 1, base + 2]  # then bisection toward base (_bisect_integer)
         return [c for c in out if c >= lo and (hi is None or c <= hi)]
     v = Fraction(v)
     cands = [Fraction(c) for c in (0, 1, -1, Fraction(1, 2), 2, -2)]
     cands += [b for b in (d.lo, d.hi) if b is not None]
-    cands += [Fraction(round(v)), Fraction(round(v * 4), 4), v.limit_denominator(10), v.limit_denominator(1000), v / 2]
+    cands += [Fraction(round(v)), Fraction(math.floor(v)), Fraction(math.ceil(v)), Fraction(round(v * 4), 4)]
+    cands += [v.limit_denominator(k) for k in (2, 4, 10, 100, 1000)] + [v / 2]
     return [_clip(c, d) for c in cands]
+
+
+def _bisect_integer(v, base, fails, valid):
+    """The failing integer nearest ``base`` found by bisection between ``base`` (where the answer does not
+    fail) and ``v`` (where it does): ``(value, info)`` or None."""
+    lo, hi, got = base, v, None
+    while abs(hi - lo) > 1:
+        mid = (lo + hi) // 2 if hi > lo else -((-lo - hi) // 2)
+        info = fails(mid) if valid(mid) else None
+        if info is None:
+            if not valid(mid):
+                return got
+            lo = mid
+        else:
+            hi, got = mid, (mid, info)
+    return got
 
 
 def _complexity(v):
@@ -863,12 +880,19 @@ def _shrink(q, evaluate_point, point, info, raise_errors):
     dependents = {n for n, d in q.domains.items() if isinstance(d.lo, str) or isinstance(d.hi, str)}
     bounds = {d.lo for d in q.domains.values() if isinstance(d.lo, str)} | \
         {d.hi for d in q.domains.values() if isinstance(d.hi, str)}
-    calls = [0]
+    calls, seen = [0], {}
 
     def fails(new_env):
+        k = _key((new_env, probs))
+        if k in seen:
+            return seen[k]
         if calls[0] >= SHRINK_CALLS:
             return None
         calls[0] += 1
+        seen[k] = _fails(new_env)
+        return seen[k]
+
+    def _fails(new_env):
         try:
             r, inf = _call_point(evaluate_point, (new_env, probs), raise_errors)
         except EvalError:
@@ -899,6 +923,27 @@ def _shrink(q, evaluate_point, point, info, raise_errors):
                 if got is not None:
                     env, info, changed = new, got, True
                     break
+    for name, d in q.domains.items():  # integer values: bisection toward the base value
+        if not d.scalar or name in labels or name in bounds or Fraction(env[name]).denominator != 1:
+            continue
+        v = int(env[name])
+        if d.kind == "integer":
+            from .domains import _int_range
+
+            lo, hi = _int_range(name, d, env)
+            base = 0 if lo <= 0 and (hi is None or hi >= 0) else lo
+            valid = lambda c, lo=lo, hi=hi: lo <= c and (hi is None or c <= hi)  # noqa: E731
+        else:
+            from .domains import _clip
+
+            base = int(_clip(Fraction(0), d)) if _clip(Fraction(0), d).denominator == 1 else v
+            valid = lambda c, d=d: _clip(Fraction(c), d) == c  # noqa: E731
+        if abs(v - base) <= 1:
+            continue
+        conv = int if d.kind == "integer" else Fraction
+        got = _bisect_integer(v, base, lambda c, name=name, conv=conv: fails(dict(env, **{name: conv(c)})), valid)
+        if got is not None:
+            env, info = dict(env, **{name: conv(got[0])}), got[1]
     for name, d in q.domains.items():  # unstructured arrays: entries toward 0
         if d.kind not in ("vector", "matrix") or d.flavour not in ("",):
             continue
