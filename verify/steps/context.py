@@ -23,6 +23,11 @@ _SEQ = re.compile(r"^\s*([A-Za-z_]\w*)\s*\[\s*(.+?)\s*\]\s*$")
 _NAME = re.compile(r"^\s*([A-Za-z_]\w*)\s*$")
 
 
+def safe_names(text: str) -> str:
+    """Python keywords that are names in mathematics (``lambda``) renamed ``lambda_`` before parsing."""
+    return re.sub(r"(?<![\w.])lambda(?!\w)", "lambda_", text)
+
+
 @dataclass
 class Context:
     domains: dict = field(default_factory=dict)  #: name -> SizedDomain
@@ -47,10 +52,11 @@ class Context:
         return None
 
     def parse_expr(self, text: str, extra_symbols=(), extra_sequences=()):
-        return parse_extended(text, self.symbols | set(extra_symbols), **self.kw(extra_sequences))
+        return parse_extended(safe_names(text), self.symbols | set(extra_symbols), **self.kw(extra_sequences))
 
     def parse_line(self, text: str):
         """An expression node, or ``("stmt", op, lhs, rhs)`` for a statement."""
+        text = safe_names(text)
         if re.search(r"==|<=|>=|(?<![<>=])[<>](?![<>=])", text):
             op, lhs, rhs = parse_statement(text, self.symbols, **self.kw())
             return ("stmt", op, lhs, rhs)
@@ -61,6 +67,7 @@ class Context:
         """From the declarations; raises :class:`ValidationError` / :class:`AnswerError` naming the entry."""
         ctx = cls()
         for name, text in (symbols or {}).items():
+            name = safe_names(str(name))
             if not re.fullmatch(r"[A-Za-z_]\w*", str(name)):
                 raise ValidationError(f"symbols: {name!r} is not a name")
             ctx.domains[str(name)] = parse_sized(str(text), name=str(name))
@@ -81,7 +88,7 @@ class Context:
         for name in seqs:
             self.seqdefs.setdefault(name, SeqDef("j", 1, None, ()))
         for key, text in define.items():
-            key, text = str(key), str(text)
+            key, text = safe_names(str(key)), str(text)
             try:
                 if _NAME.match(key):
                     self.defines[key.strip()] = self.parse_expr(text)

@@ -33,6 +33,7 @@ _TOL = tolerance("answers.equal")
 RTOL, ATOL = _TOL.rtol, _TOL.atol
 MIN_COMPARED = 30  #: as verify.answers.judge: a wrong step true on a fraction f of the domain passes with chance f^30
 MAX_EXAMPLES = 50
+RETRIES = 2  #: further searches (4x the instances, other seeds) when fewer than MIN_COMPARED were admissible
 MP_DPS = 50
 MP_FLOOR = mpmath.mpf(10) ** -30  #: absolute floor of the 50-digit comparison (see _mp_violated)
 GROSS = 1e4
@@ -151,6 +152,7 @@ def _mp_violated(rel, a, b) -> bool:
 
 def _stmt_value(ctx, stmt, env, probs, mp=False):
     _, op, lhs, rhs = stmt
+    op = "=" if op == "==" else op  # an equation holds when both sides are equal (not when lhs <= rhs)
     return op, evaluate_at(ctx, lhs, env, probs, mp=mp), evaluate_at(ctx, rhs, env, probs, mp=mp)
 
 
@@ -320,6 +322,11 @@ def _numeric(ctx, prev, cur, rel, *, seed, max_examples):
     try:
         out = falsify(strategy, ratio, seed=seed, max_examples=max_examples,
                       raise_errors=(_Invalid, _Budget, MemoryError, RecursionError))
+        for extra in range(RETRIES):  # a premise (or a domain) that rarely holds: more instances, never fewer
+            if out.counterexample is not None or len(compared) >= MIN_COMPARED or out.examples < max_examples:
+                break
+            out = falsify(strategy, ratio, seed=seed + 7919 * (extra + 1), max_examples=4 * max_examples,
+                          raise_errors=(_Invalid, _Budget, MemoryError, RecursionError))
     except _Budget:
         return Outcome("undecided", "budget", f"the time budget of {STEP_BUDGET:g} s per step ran out after "
                                               f"{len(compared)} instances without a counterexample")

@@ -33,12 +33,19 @@ __all__ = ["read_latex", "loads_latex", "latex_to_plain", "split_block", "tidy"]
 _GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
           "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "varphi", "chi", "psi",
           "omega", "ell", "Gamma", "Delta", "Theta", "Lambda", "Sigma", "Omega", "Psi")
-_FN_WORDS = {"log", "exp", "sin", "cos", "tan", "tanh", "det", "sqrt"}
+_FN_WORDS = {"log", "exp", "sin", "cos", "tan", "tanh", "det", "sqrt", "ln", "cosh", "sinh", "arctan", "arcsin",
+             "arccos"}
+_FN_NAME = {"ln": "log", "arctan": "atan", "arcsin": "asin", "arccos": "acos"}
 _BIG = {"sum", "prod", "max", "min"}
 #: words that \text{...} may name as operators; any other \text{...} is commentary and dropped
 _TEXT_WORDS = {"KL", "tr", "Tr", "trace", "softmax", "logsumexp", "Var", "Cov", "diag", "sigmoid", "relu", "softplus",
                "outer", "ones", "dot", "E", "det"}
-_REL_TEX = [(r"\\Longrightarrow|\\implies|\\Rightarrow", "==>"), (r"\\leq?(?![A-Za-z])|\\leqslant", "<="),
+#: relations a chain cannot be checked with: the line is invalid with this reason, and the chain proves nothing
+UNCHECKABLE = {"~": "\\approx (and \\simeq, \\sim) is not checked: an approximation has no tolerance; write = with "
+                    "an O-term (= 1 + h + O(h^2)) or an inequality",
+               "!=": "\\neq is not checked in a chain: it relates no two lines in a way the chain can compose"}
+_REL_TEX = [(r"\\approx|\\simeq|\\sim(?![A-Za-z])|\\cong", "~"), (r"\\neq?(?![A-Za-z])|\\ne(?![A-Za-z])", "!="),
+            (r"\\Longrightarrow|\\implies|\\Rightarrow", "==>"), (r"\\leq?(?![A-Za-z])|\\leqslant", "<="),
             (r"\\geq?(?![A-Za-z])|\\geqslant", ">="), (r"=", "="), (r"<", "<"), (r">", ">")]
 
 
@@ -118,6 +125,51 @@ def split_block(body: str):
     return out
 
 
+_DEF_EQ = re.compile(r":=|\\coloneqq|\\triangleq|\\doteq|\\equiv|\\stackrel\{[^{}]*\}\{=\}|\\overset\{[^{}]*\}\{=\}")
+
+
+def _top_level_eq(text):
+    """The position of the first ``=`` (or ``:=``, ``\\triangleq``, ...) outside braces and brackets, and its
+    length; None when there is none."""
+    depth = 0
+    for k, ch in enumerate(text):
+        if ch in "{([":
+            depth += 1
+        elif ch in "})]":
+            depth -= 1
+        elif depth == 0:
+            m = _DEF_EQ.match(text, k)
+            if m:
+                return k, m.end() - k, True
+            if ch == "=" and text[k - 1:k] not in ("<", ">", "!", "=") and text[k + 1:k + 2] != "=":
+                return k, 1, False
+    return None
+
+
+def _name_first_line(lines, ctx, indices):
+    """``G_t = \\sum ... &= ...``: a first line ``name = expression``. A name that is no expression
+    (``G_t``, ``L(\\theta)``, ``\\frac{\\partial L}{\\partial z_i}`` with ``L`` undeclared) or a definition
+    (``:=``, ``\\triangleq``) only names the expression; a left side that is an expression is a line of its own,
+    joined to the right side by ``=`` (so it is judged)."""
+    tex, _ = lines[0]
+    hit = _top_level_eq(tex)
+    if hit is None:
+        return lines
+    k, n, definition = hit
+    left, right = tex[:k].strip(), tex[k + n:].strip()
+    if not left or not right:
+        return lines
+    if not definition:
+        try:
+            free = {}
+            plain = latex_to_plain(left, ctx, indices, free)
+            ctx.parse_expr(plain, extra_symbols=tuple(free))
+            return [(left, None), (right, "=")] + lines[1:]
+        except (AnswerError, ValueError, IndexError, RecursionError):
+            pass
+    return [(right, None)] + lines[1:]
+
+
 def _leading_relation(text):
     for pat, rel in _REL_TEX:
         m = re.match(r"\s*(?:" + pat + r")\s*", text)
@@ -128,7 +180,7 @@ def _leading_relation(text):
 
 def _statement(text):
     """A statement line (after ==>): its LaTeX relation becomes ==, <=, ..."""
-    for pat, rel in _REL_TEX[1:]:
+    for pat, rel in _REL_TEX[3:]:
         m = re.search(pat, text)
         if m:
             return text[:m.start()], ("==" if rel == "=" else rel), text[m.end():]
@@ -176,20 +228,47 @@ def loads_latex(text: str, *, name: str = "<string>") -> list:
         except AnswerError as exc:
             der.error = der.error or f"{did} ({der.position}): {exc}"
             lines = []
+        if der.context is not None and lines and not any(r == "==>" for _, r in lines[1:]):
+            lines = _name_first_line(lines, der.context, indices)
+        free, plains = {}, []
+        for i, (tex, rel) in enumerate(lines):  # first pass: the plain text, and the free indices of the block
+            if der.context is None:
+                plains.append(None)
+                continue
+            if rel in UNCHECKABLE:
+                plains.append(AnswerError(UNCHECKABLE[rel]))
+                continue
+            try:
+                if rel == "==>" or (i == 0 and any(r == "==>" for _, r in lines[1:])):
+                    l, op, r = _statement(tex)
+                    plain = f"{latex_to_plain(l, der.context, indices, free)} {op} " \
+                            f"{latex_to_plain(r, der.context, indices, free)}"
+                else:
+                    plain = latex_to_plain(tex, der.context, indices, free)
+                plains.append(plain)
+            except AnswerError as exc:
+                plains.append(exc)
+            except (RecursionError, MemoryError, ValueError, IndexError) as exc:
+                plains.append(AnswerError(f"cannot read this line ({type(exc).__name__}: {exc})"))
+        if free and der.context is not None:
+            from ..answers.sized_domains import parse_sized
+
+            extra = free_index_domains(der.context, free, int(indices.get("__base__", 0)), indices)
+            for name, dom in extra.items():
+                der.context.domains[name] = parse_sized(dom, name=name)
+            if extra:
+                der.source["free_indices"] = extra
         for i, (tex, rel) in enumerate(lines):
             pos = f"line {line_no} of the file, line {i} of the block"
             st = Step(i, rel, tex.strip(), position=pos, source=tex.strip())
             if der.context is None:
                 st.error = "the block's declarations are invalid"
+            elif isinstance(plains[i], AnswerError):
+                st.error = str(plains[i])
             else:
                 try:
-                    if rel == "==>" or (i == 0 and any(r == "==>" for _, r in lines[1:])):
-                        l, op, r = _statement(tex)
-                        plain = f"{latex_to_plain(l, der.context, indices)} {op} {latex_to_plain(r, der.context, indices)}"
-                    else:
-                        plain = latex_to_plain(tex, der.context, indices)
-                    st.text = tidy(plain)
-                    st.node = der.context.parse_line(plain)
+                    st.text = tidy(plains[i])
+                    st.node = der.context.parse_line(plains[i])
                 except AnswerError as exc:
                     st.error = str(exc)
                 except (RecursionError, MemoryError, ValueError, IndexError) as exc:
@@ -224,6 +303,8 @@ def _normalise(s: str) -> str:
     s = re.sub(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])", " ", s)
     s = s.replace(r"\|", "‖")
     s = re.sub(r"\\[,;:!]|\\q?quad(?![A-Za-z])|~|\\displaystyle|\\textstyle", " ", s)
+    s = re.sub(r"\\(?:mathbf|boldsymbol|bm|mathbb)\s*(?:\{\s*1\s*\}|1(?![0-9]))", r" \\ONES ", s)  # the ones vector
+    s = re.sub(r"\\(?:mathsf|mathrm|rm|textsf|sf)\s*(?:\{\s*T\s*\}|T(?![A-Za-z]))", "T", s)  # x^{\mathsf{T}}
     s = re.sub(r"\\(?:mathbf|boldsymbol|bm|mathit)\s*\{([^{}]*)\}", r"\1", s)
     s = re.sub(r"\\(bar|hat|tilde)\s+([A-Za-z])(?![A-Za-z])", r"\\\1{\2}", s)
     s = re.sub(r"\\(bar|hat|tilde|overline|widehat|widetilde)\s*\{\s*\\?([A-Za-z]+)\s*\}",
@@ -241,10 +322,11 @@ def _normalise(s: str) -> str:
     s = re.sub(r"\\mathcal\s*\{\s*O\s*\}|\\mathcal\s*O|\\operatorname\{O\}", " O", s)
     s = re.sub(r"\\mathcal\s*\{\s*N\s*\}|\\mathcal\s*N", " N", s)
     s = re.sub(r"\^\s*\{\s*-\s*1\s*\}", "**(-1)", s)
-    s = re.sub(r"\^\s*\{\s*\\top\s*\}|\^\s*\\top|\^\s*\{\s*T\s*\}|\^\s*T(?![A-Za-z])|\^\s*\\intercal", ".T ", s)
+    s = re.sub(r"\^\s*\{\s*(?:\\top|\\intercal|T)\s*\}|\^\s*\\top|\^\s*T(?![A-Za-z])|\^\s*\\intercal", ".T ", s)
     s = re.sub(r"([A-Za-z])\s*\^\s*(?:\{\s*(?:\*|\\star)\s*\}|\*|\\star)", r"\1star", s)
-    s = re.sub(r"\\infty", " oo ", s)
-    s = re.sub(r"\\(?:cdot|times|circ|odot)", " * ", s)
+    s = re.sub(r"\\infty", "{oo}", s)
+    s = re.sub(r"\\cdot(?![A-Za-z])", r" \\CDOT ", s)  # u \cdot v of two vectors is their inner product
+    s = re.sub(r"\\(?:times|circ|odot)", " * ", s)
     s = re.sub(r"\\langle(.*?)\\rangle", r" dot(\1) ", s)
     s = re.sub(r"([_^])\s*\\(" + "|".join(_GREEK) + r")(?![A-Za-z])", r"\1{\2}", s)
     s = re.sub(r"\\(" + "|".join(_GREEK) + r")(?![A-Za-z])", r" \1", s)
@@ -367,6 +449,12 @@ def _bounds(sub, sup, ctx, indices, body=""):
                       f"'index {var} = n' in the verify: comment")
 
 
+def _flat(sub):
+    """A subscript as part of a name: ``{\\max}`` -> ``max``, ``\\text{old}`` -> ``old``, ``{t+1}`` -> ``t+1``."""
+    sub = re.sub(r"\\(?:mathrm|text|textrm|operatorname|rm|mathit)\s*", "", sub)
+    return re.sub(r"[\s{}\\]", "", sub)
+
+
 def _split_commas(text):
     parts, depth, cur = [], 0, ""
     for ch in text:
@@ -381,11 +469,39 @@ def _split_commas(text):
 
 
 class _Conv:
-    def __init__(self, ctx, indices):
+    def __init__(self, ctx, indices, free=None):
         self.ctx, self.indices = ctx, indices
         self.base = int(indices.get("__base__", 0))
         self.names = set(ctx.domains) | set(ctx.defines) | set(ctx.params) | set(ctx.functions) | set(ctx.seqdefs) \
             | set(indices)
+        self.free = free if free is not None else {}  #: free index name -> [(array name or None, position)]
+        self.bound = []  #: variables bound by the enclosing sums, maxima and expectations
+        self.ranges = {}  #: variable of an enclosing sum -> (lo, hi), plain text
+
+    def _unit_vector(self, sub):
+        """``e_a`` (``e`` undeclared): the a-th standard basis vector, as long as the range of ``a``."""
+        var = _flat(sub)
+        if var in self.ranges:
+            lo, hi = self.ranges[var]
+            length = f"({hi}) - ({lo}) + 1"
+            return f" eye({length})[{var} - ({lo})] "
+        if var in self.indices:
+            return f" eye({self.indices[var]})[{self._index(var)}] "
+        raise AnswerError(f"e_{{{sub}}}: the standard basis vector is understood for an index of a sum or a declared "
+                          f"'index {var} = n'; else declare e")
+
+    def _note_indices(self, sub, array=None):
+        """Record the undeclared names used alone as an index (``p_i``, ``softmax(z)_i``, ``\\delta_{ij}``):
+        free indices, quantified over the positions of the array they index."""
+        parts = _split_commas(sub) if "," in sub else [sub]
+        for pos, part in enumerate(parts):
+            ident = _flat(part)
+            ident = re.sub(r"'", "prime", ident)
+            if not re.fullmatch(r"[A-Za-z]\w*", ident) or ident in self.bound:
+                continue
+            if ident in self.names and ident not in self.indices:
+                continue
+            self.free.setdefault(ident, []).append((array, pos if len(parts) > 1 or array else 0))
 
     def conv(self, s: str) -> str:  # noqa: C901 (one case per construct)
         fns = set(self.ctx.functions) | set(self.ctx.params)
@@ -451,7 +567,13 @@ class _Conv:
                         j = _skip_ws(s, j2)
                     e = _term_end(s, j)
                     var, lo, hi = _bounds(sub, sup, self.ctx, self.indices, s[j:e])
-                    body = self.conv(s[j:e])
+                    self.bound.append(var)
+                    self.ranges[var] = (self.conv(lo), self.conv(hi))
+                    try:
+                        body = self.conv(s[j:e])
+                    finally:
+                        self.bound.pop()
+                        self.ranges.pop(var, None)
                     out.append(f"{word}(({body}), ({var}, {self.conv(lo)}, {self.conv(hi)}))")
                     i = e
                     continue
@@ -465,9 +587,18 @@ class _Conv:
                     out.append(f" diff(({self.conv(s[j:e])}), {var}) ")
                     i = e
                     continue
+                if word == "ONES":
+                    out.append(" ONESVEC ")
+                    i = j
+                    continue
+                if word == "CDOT":
+                    out.append(" % ")
+                    i = j
+                    continue
                 if word == "partial":
                     raise AnswerError("write derivatives as \\frac{\\partial}{\\partial x} or \\nabla_x")
                 if word in _FN_WORDS:
+                    word = _FN_NAME.get(word, word)
                     j = _skip_ws(s, j)
                     if j < len(s) and s[j] == "(":
                         out.append(f" {word}")
@@ -485,8 +616,20 @@ class _Conv:
                 out.append(".T ")
                 i += 2
                 continue
+            if c == "_" and "".join(out).rstrip().endswith((")", "]")):
+                # softmax(z)_i, sigma(z)_i, (Ax)_i: an entry of the value before
+                sub, j = _subscript(s, i + 1)
+                out.append(f"[{self._index(self.conv(sub))}]")
+                self._note_indices(sub)
+                i = j
+                continue
             if c in "_":
                 raise AnswerError("a subscript without a name before it")
+            if c == "[":
+                a, j = _group(s, i, "[", "]")  # square brackets group, as parentheses
+                out.append(f"({self.conv(a)})")
+                i = j
+                continue
             if c == "^":
                 a, j = _arg(s, i + 1)
                 out.append(f"**({self.conv(a)})")
@@ -509,9 +652,24 @@ class _Conv:
                         if not mm or j3 >= len(s) or s[j3] != "[":
                             raise AnswerError(f"write {name}_{{a \\sim p}}[...]")
                         body, j4 = _group(s, j3, "[", "]")
-                        out.append(f" {name}[{self.conv(body)}, ({mm.group(1)}, {self.conv(mm.group(2))})]")
+                        self.bound.append(mm.group(1))
+                        try:
+                            body = self.conv(body)
+                        finally:
+                            self.bound.pop()
+                        out.append(f" {name}[{body}, ({mm.group(1)}, {self.conv(mm.group(2))})]")
                         i = j4
                         continue
+                if name == "e" and "e" not in self.names and s[j:j + 1] == "_":
+                    sub, j2 = _subscript(s, j + 1)
+                    out.append(self._unit_vector(sub))
+                    i = j2
+                    continue
+                if name == "e" and "e" not in self.names and not s[j:j + 1].isalnum() and s[j:j + 1] != "^" \
+                        and s[j:j + 1] != "(":
+                    out.append(" exp(1) ")  # Euler's number
+                    i = j
+                    continue
                 if name == "e" and "e" not in self.names and s[j:j + 1] == "^":
                     a, j2 = _arg(s, j + 1)
                     out.append(f" exp({self.conv(a)}) ")
@@ -539,6 +697,8 @@ class _Conv:
                     if len(parts) != 2:
                         raise AnswerError(f"write Kronecker's delta as \\delta_{{ij}} or \\delta_{{i,j}}, not \\delta_{{{sub}}}")
                     out.append(f" delta({self.conv(parts[0])}, {self.conv(parts[1])}) ")
+                    for part in parts:
+                        self._note_indices(part)
                     i = j2
                     continue
                 if j < len(s) and s[j] == "_":
@@ -548,13 +708,14 @@ class _Conv:
                         j, sub = j2, None  # pi_theta(a): the subscript names a parameter; go on with (a)
                 if j < len(s) and s[j] == "_":
                     sub, j2 = _subscript(s, j + 1)
-                    flat = re.sub(r"[\s{}]", "", sub)
+                    flat = _flat(sub)
                     if name + flat in self.names or f"{name}_{flat}" in self.names:
                         out.append(" " + (name + flat if name + flat in self.names else f"{name}_{flat}") + " ")
                     elif name in self.names and self._is_parameter(flat):
                         out.append(f" {name} ")  # pi_theta: the subscript names a parameter, not an index
                     elif name in self.names:
                         out.append(f" {name}[{self._index(self.conv(sub))}]")
+                        self._note_indices(sub, name)
                     else:
                         raise AnswerError(f"{name}_{{{sub}}}: {name} is not a declared vector, matrix or sequence "
                                           f"(and {name}{flat} is not a declared symbol)")
@@ -570,6 +731,7 @@ class _Conv:
                     conv = self.conv(a)
                     if not _Juxtapose(self.ctx)._is_array(_tokens(_Juxtapose(self.ctx).run(conv))):
                         out.append(f" {name}[{self._index(conv)}]")  # V(s), Q(s, a), pi(a): function notation
+                        self._note_indices(a, name)
                         i = j3
                         continue
                 out.append(" " + self._split_name(name) + " ")
@@ -620,6 +782,10 @@ class _Conv:
         else:
             m = re.match(r"[A-Za-z0-9.]+'*", s[j:])
             j += m.end() if m else 1
+            callable_ = set(FUNCTIONS) | set(NEW_FUNCTIONS) | set(self.ctx.functions) | set(self.ctx.params) \
+                | {"trace", "KL", "softmax", "logsumexp", "outer"}
+            if m and m.group() in callable_:
+                j = _skip_ws(s, j)  # \log \mathrm{softmax}(z)_i: the function's argument belongs to the factor
         while j < len(s) and s[j] in "_^(":
             if s[j] == "(":
                 _, j = _group(s, j, "(", ")")
@@ -641,7 +807,7 @@ class _Conv:
 # juxtaposition: * or @
 # ---------------------------------------------------------------------------
 
-_TOK = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>\*\*|\.T|==|<=|>=|[-+*/@()\[\],<>]))")
+_TOK = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>\*\*|\.T|==|<=|>=|[-+*/@()\[\],<>%]))")
 
 
 def _tokens(s):
@@ -661,7 +827,7 @@ class _Juxtapose:
     def __init__(self, ctx):
         self.ctx = ctx
         self.callable = set(FUNCTIONS) | set(NEW_FUNCTIONS) | {"E", "O", "N", "Var", "Cov", "diff", "norm", "KL",
-                                                               "trace", "outer"} \
+                                                               "trace", "outer", "prod"} \
             | set(ctx.functions) | set(ctx.params)
         self.env = _dummy_env(ctx)
 
@@ -714,6 +880,11 @@ class _Juxtapose:
         return j
 
     def _is_array(self, toks):
+        v = self._value(toks)
+        return isinstance(v, np.ndarray) and v.ndim >= 1 and v.size > 1
+
+    def _value(self, toks):
+        """The value of an operand at the dummy instance (None when it cannot be evaluated)."""
         text = self.run(" ".join(t for _, t in toks)) if len(toks) > 1 else toks[0][1]
         toks = _tokens(text)
         names = {t for kind, t in toks if kind == "name"}
@@ -725,13 +896,49 @@ class _Juxtapose:
             env.update({n: 0 for n in extra})
             from .judge import evaluate_at
 
-            v = evaluate_at(self.ctx, node, env, None)
-            return isinstance(v, np.ndarray) and v.ndim >= 1 and v.size > 1
+            return evaluate_at(self.ctx, node, env, None)
         except Exception:  # noqa: BLE001 (unknown: a scalar product)
-            return False
+            return None
+
+    def _ones(self, toks):
+        """``\\mathbf{1}``: the ones vector sized by the array it multiplies (``1^T p``, ``P 1``)."""
+        k = 0
+        while k < len(toks):
+            if toks[k] == ("name", "ONESVEC"):
+                if k + 2 < len(toks) and toks[k + 1][1] == ".T":
+                    b = toks[k + 2:self._right_end(toks, k + 2)]
+                    rep = _tokens(f"ones(dim(({' '.join(t for _, t in b)}), 0))")
+                elif k > 0 and (toks[k - 1][0] in ("name", "num") or toks[k - 1][1] in (")", "]", ".T")):
+                    a = toks[self._left_start(toks, k - 1):k]
+                    rep = _tokens(f"ones(dim(({' '.join(t for _, t in a)}), 1))")
+                else:
+                    raise AnswerError("\\mathbf{1} is understood next to the array it multiplies (1^T p, P 1); "
+                                      "else write ones(n)")
+                toks = toks[:k] + rep + toks[k + 1:]
+                k += len(rep)
+                continue
+            k += 1
+        return toks
+
+    def _dots(self, toks):
+        """``u \\cdot v``: the inner product of two vectors, a matrix product of arrays, else a product."""
+        k = 0
+        while k < len(toks):
+            if toks[k][1] == "%":
+                a = toks[self._left_start(toks, k - 1):k] if k else []
+                b = toks[k + 1:self._right_end(toks, k + 1)] if k + 1 < len(toks) else []
+                va, vb = (self._value(a) if a else None), (self._value(b) if b else None)
+                arr = lambda v: isinstance(v, np.ndarray) and v.size > 1  # noqa: E731
+                if arr(va) and arr(vb):
+                    col = lambda v: v.ndim == 2 and v.shape[1] == 1  # noqa: E731
+                    toks[k:k + 1] = [("op", ".T"), ("op", "@")] if col(va) and col(vb) else [("op", "@")]
+                else:
+                    toks[k] = ("op", "*")
+            k += 1
+        return toks
 
     def run(self, s: str) -> str:
-        toks = _tokens(s)
+        toks = self._ones(_tokens(s))
         k = 1
         while k < len(toks):
             pk, pt = toks[k - 1]
@@ -747,7 +954,7 @@ class _Juxtapose:
                 toks.insert(k, ("op", op))
                 k += 1
             k += 1
-        return " ".join(t for _, t in self._inverses(toks))
+        return " ".join(t for _, t in self._dots(self._inverses(toks)))
 
     def _inverses(self, toks):
         """``X^{-1}`` of a matrix is ``inv(X)`` (the judge's ``**`` is elementwise on arrays)."""
@@ -763,18 +970,25 @@ class _Juxtapose:
         return toks
 
 
-def _dummy_env(ctx):
+_PRIMES = (7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47)
+
+
+def _dummy_env(ctx, distinct=False):
+    """Values of every declared symbol (sizes 3; ``distinct``: integer symbols and size labels take
+    different primes, so that an array's shape names the labels it has)."""
     env, sizes = {}, {}
+    primes = iter(_PRIMES)
     for name, d in ctx.domains.items():
         if d.kind == "integer":
-            env[name] = 3 if not isinstance(d.lo, int) else max(d.lo, min(3, d.hi if isinstance(d.hi, int) else 3))
+            env[name] = next(primes, 3) if distinct else \
+                3 if not isinstance(d.lo, int) else max(d.lo, min(3, d.hi if isinstance(d.hi, int) else 3))
     for name, d in ctx.domains.items():
         def size(lab):
             if isinstance(lab, int):
                 return lab
             if lab in env:
                 return int(env[lab])
-            return sizes.setdefault(lab, 3)
+            return sizes.setdefault(lab, next(primes, 3) if distinct else 3)
         if d.kind == "real":
             env[name] = 0.3
         elif d.kind == "vector":
@@ -785,7 +999,59 @@ def _dummy_env(ctx):
     fns = {f: members[0] for f, members in ctx.functions.items()}
     if fns:
         env["__fns__"] = fns
+    if distinct:
+        env["__labels__"] = {**{v: k for k, v in sizes.items()},
+                             **{int(env[n]): n for n, d in ctx.domains.items() if d.kind == "integer"}}
     return env
+
+
+def _size_label(ctx, array, pos):
+    """The size label (an int or an integer symbol) of axis ``pos`` of a declared or defined array, or None."""
+    d = ctx.domains.get(array)
+    if d is not None:
+        if d.kind not in ("vector", "matrix") or pos >= len(d.sizes):
+            return None
+        lab = d.sizes[pos]
+    elif array in ctx.defines:
+        from .judge import evaluate_at
+
+        env = _dummy_env(ctx, distinct=True)
+        labels = env.pop("__labels__", {})
+        try:
+            v = evaluate_at(ctx, ctx.defines[array], env, None)
+        except Exception:  # noqa: BLE001 (not an array we can size)
+            return None
+        if not isinstance(v, np.ndarray) or pos >= v.ndim or (v.ndim == 2 and v.shape[1] == 1 and pos > 0):
+            return None
+        n = int(v.shape[pos])
+        lab = labels.get(n, n if n not in _PRIMES else None)
+    else:
+        return None
+    if isinstance(lab, int) or (lab in ctx.domains and ctx.domains[lab].kind == "integer"):
+        return lab
+    return None
+
+
+def free_index_domains(ctx, free: dict, base: int, indices=None) -> dict:
+    """Domains of the free indices of a block (``p_i - y_i`` with ``i`` undeclared): ``i`` runs over the
+    positions of the first array it indexes whose size is known, ``0..n-1`` (``1..n`` with ``indices from 1``);
+    a step holds when it holds for every admissible value."""
+    out = {}
+    for name, sites in free.items():
+        if name in ctx.domains:
+            continue
+        if indices and name in indices:  # index a = K, used without a sum
+            lab = indices[name]
+            out[name] = f"integer in [{base}, {lab if base else f'{lab} - 1'}]"
+            continue
+        for array, pos in sites:
+            lab = _size_label(ctx, array, pos) if array else None
+            if lab is None:
+                continue
+            hi = (lab - 1 + base) if isinstance(lab, int) else (f"{lab} - 1" if base == 0 else lab)
+            out[name] = f"integer in [{base}, {hi}]"
+            break
+    return out
 
 
 def tidy(plain: str) -> str:
@@ -796,11 +1062,13 @@ def tidy(plain: str) -> str:
     t = re.sub(r"(\w)\s+([(\[])", lambda m: m.group(1) + m.group(2) if m.group(1).isalnum() else m.group(0), t)
     t = re.sub(r"\s*\*\*\s*", "**", t)
     t = re.sub(r"\s+\.T\b", ".T", t)
+    t = re.sub(r"([)\]])\s+\[", r"\1[", t)
     return t
 
 
-def latex_to_plain(tex: str, ctx: Context, indices: dict) -> str:
-    """The plain-language text of one LaTeX expression (then parsed by the whitelist)."""
+def latex_to_plain(tex: str, ctx: Context, indices: dict, free: dict | None = None) -> str:
+    """The plain-language text of one LaTeX expression (then parsed by the whitelist); undeclared names used
+    alone as indices are recorded in ``free`` (name -> [(array, position)])."""
     s = _normalise(tex)
-    plain = _Conv(ctx, indices).conv(s)
+    plain = _Conv(ctx, indices, free).conv(s)
     return _Juxtapose(ctx).run(plain) if plain.strip() else plain

@@ -16,6 +16,8 @@ def compose(relations):
     rels = [r for r in relations if r is not None]
     if not rels:
         return None, "a single line"
+    if any(r in ("~", "!=") for r in rels):
+        return None, "the chain has a \\approx or \\neq line: it proves no relation between its ends"
     if "==>" in rels:
         if all(r == "==>" for r in rels):
             return "==>", ""

@@ -25,7 +25,44 @@ def split_relation(line: str):
     return m.group(1), line[m.end():].strip()
 
 
+_INDEXED = re.compile(r"([A-Za-z_]\w*)\s*\[")
+_BINDER = re.compile(r",\s*\(\s*([A-Za-z_]\w*)\s*,")
+
+
+def _free_indices(ctx, lines):
+    """Undeclared names used alone as an index (``p[i] - y[i]``, ``diff(..., z[i])``) in lines that do not bind
+    them: name -> [(array, position)]."""
+    from .latex_form import _split_commas
+
+    known = set(ctx.domains) | set(ctx.defines) | set(ctx.params) | set(ctx.functions) | {"E", "Var", "Cov"}
+    free = {}
+    for line in lines:
+        bound = set(_BINDER.findall(line)) | set(re.findall(r"\[\s*[^\[\]]*,\s*\(\s*([A-Za-z_]\w*)\s*,", line))
+        for m in _INDEXED.finditer(line):
+            name = m.group(1)
+            if name in ("E", "Var", "Cov") or name in ctx.seqdefs:
+                continue
+            depth, j = 0, m.end() - 1
+            for j in range(m.end() - 1, len(line)):
+                depth += line[j] == "["
+                depth -= line[j] == "]"
+                if depth == 0:
+                    break
+            for pos, part in enumerate(_split_commas(line[m.end():j])):
+                ident = part.strip()
+                if re.fullmatch(r"[A-Za-z_]\w*", ident) and ident not in known and ident not in bound:
+                    free.setdefault(ident, []).append((name, pos))
+    return free
+
+
 def parse_steps(ctx, lines, positions, sources=None):
+    if ctx is not None:
+        from ..answers.sized_domains import parse_sized
+        from .latex_form import free_index_domains
+
+        texts = [split_relation(ln)[1] if i else ln for i, ln in enumerate(lines)]
+        for name, dom in free_index_domains(ctx, _free_indices(ctx, texts), 0).items():
+            ctx.domains[name] = parse_sized(dom, name=name)
     steps = []
     for i, line in enumerate(lines):
         rel, rest = split_relation(line) if i else (None, line.strip())
