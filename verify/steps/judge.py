@@ -437,6 +437,21 @@ def judge_step(ctx, prev, cur, rel, *, seed=0, max_examples=MAX_EXAMPLES, symbol
     """Judge ``prev rel cur`` (``rel`` one of = <= < >= > ==>); ``prev``/``cur`` parsed lines."""
     prev_stmt = isinstance(prev, tuple)
     cur_stmt = isinstance(cur, tuple)
+    if rel == "<=>":  # an equivalence: each statement implies the other
+        if not (prev_stmt and cur_stmt):
+            return Outcome("invalid", "form", "\\iff joins two statements (lhs = rhs, lhs \\le rhs, ...)")
+        fwd = judge_step(ctx, prev, cur, "==>", seed=seed, max_examples=max_examples)
+        if fwd.verdict in ("refuted", "invalid"):
+            fwd.evidence = "==> fails: " + fwd.evidence
+            return fwd
+        back = judge_step(ctx, cur, prev, "==>", seed=seed + 1, max_examples=max_examples)
+        if back.verdict in ("refuted", "invalid", "undecided"):
+            back.evidence = "<== (the converse) fails: " + back.evidence if back.verdict == "refuted" else \
+                "<== (the converse): " + back.evidence
+            return back
+        if fwd.verdict == "undecided":
+            return fwd
+        return Outcome("consistent", fwd.method, f"both directions: ==> {fwd.evidence}; <== {back.evidence}")
     if rel == "==>":
         if not cur_stmt:
             return Outcome("invalid", "form", "after ==> write a statement (lhs == rhs, lhs <= rhs, ...)")

@@ -45,6 +45,7 @@ UNCHECKABLE = {"~": "\\approx (and \\simeq, \\sim) is not checked: an approximat
                     "an O-term (= 1 + h + O(h^2)) or an inequality",
                "!=": "\\neq is not checked in a chain: it relates no two lines in a way the chain can compose"}
 _REL_TEX = [(r"\\approx|\\simeq|\\sim(?![A-Za-z])|\\cong", "~"), (r"\\neq?(?![A-Za-z])|\\ne(?![A-Za-z])", "!="),
+            (r"\\iff|\\Longleftrightarrow|\\Leftrightarrow", "<=>"),
             (r"\\Longrightarrow|\\implies|\\Rightarrow", "==>"), (r"\\leq?(?![A-Za-z])|\\leqslant", "<="),
             (r"\\geq?(?![A-Za-z])|\\geqslant", ">="), (r"=", "="), (r"<", "<"), (r">", ">")]
 
@@ -104,6 +105,9 @@ def split_block(body: str):
     body = _strip_comments(body)
     body = re.sub(r"\\(?:label|tag)\*?\{[^}]*\}|\\nonumber|\\notag", " ", body)
     body = re.sub(r"\\(?:begin|end)\{(?:aligned|split|gathered|alignedat)\}(?:\{\d+\})?", " ", body)
+    # annotated relations: \overset{(a)}{=}, \stackrel{\text{Jensen}}{\le}, \underset{...}{=}: the relation
+    body = re.sub(r"\\(?:overset|stackrel|underset)\s*\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}\s*\{\s*([^{}]*?)\s*\}",
+                  r" \1 ", body)
     raw = [ln for ln in re.split(r"\\\\(?:\[[^\]]*\])?", body) if ln.strip()]
     out = []
     for k, ln in enumerate(raw):
@@ -116,6 +120,7 @@ def split_block(body: str):
             left = ""
         text = (left + " " + right).strip()
         rel, rest = _leading_relation(text)
+        rest = _strip_side_condition(rest)
         if not out:
             if rel is not None:
                 raise AnswerError("the first line starts with a relation; write the first expression before '&'")
@@ -170,6 +175,21 @@ def _name_first_line(lines, ctx, indices):
     return [(right, None)] + lines[1:]
 
 
+_SIDE = re.compile(r"\\forall|\\in(?![A-Za-z])|\\[lc]?dots|\\text\s*\{\s*(?:for|if|where|with|when)\b"
+                   r"|\\q?quad\s*[A-Za-z](?:'|_\{?\w+\}?)?\s*(?:=|\\in)")
+
+
+def _strip_side_condition(text):
+    """A side condition after the expression (``\\quad \\forall i``, ``\\qquad i = 0, \\dots, n-1``,
+    ``\\quad\\text{for } x > 0``) is not part of the line."""
+    m = re.search(r"(?:,\s*)?\\q?quad(?![A-Za-z])|,?\s*\\forall", text)
+    if m and re.search(r"\\text\s*\{\s*(?:and|or)\s*\}|\\(?:land|wedge|lor|vee)(?![A-Za-z])", text[m.start():]):
+        return text  # a conjunction is not a side condition (and is not understood: the line stays unreadable)
+    if m and (_SIDE.search(text, m.start()) or "\\forall" in m.group()):
+        return text[:m.start()].rstrip().rstrip(",")
+    return text
+
+
 def _leading_relation(text):
     for pat, rel in _REL_TEX:
         m = re.match(r"\s*(?:" + pat + r")\s*", text)
@@ -180,7 +200,7 @@ def _leading_relation(text):
 
 def _statement(text):
     """A statement line (after ==>): its LaTeX relation becomes ==, <=, ..."""
-    for pat, rel in _REL_TEX[3:]:
+    for pat, rel in _REL_TEX[4:]:
         m = re.search(pat, text)
         if m:
             return text[:m.start()], ("==" if rel == "=" else rel), text[m.end():]
@@ -228,7 +248,7 @@ def loads_latex(text: str, *, name: str = "<string>") -> list:
         except AnswerError as exc:
             der.error = der.error or f"{did} ({der.position}): {exc}"
             lines = []
-        if der.context is not None and lines and not any(r == "==>" for _, r in lines[1:]):
+        if der.context is not None and lines and not any(r in ("==>", "<=>") for _, r in lines[1:]):
             lines = _name_first_line(lines, der.context, indices)
         free, plains = {}, []
         for i, (tex, rel) in enumerate(lines):  # first pass: the plain text, and the free indices of the block
@@ -239,7 +259,7 @@ def loads_latex(text: str, *, name: str = "<string>") -> list:
                 plains.append(AnswerError(UNCHECKABLE[rel]))
                 continue
             try:
-                if rel == "==>" or (i == 0 and any(r == "==>" for _, r in lines[1:])):
+                if rel in ("==>", "<=>") or (i == 0 and any(r in ("==>", "<=>") for _, r in lines[1:])):
                     l, op, r = _statement(tex)
                     plain = f"{latex_to_plain(l, der.context, indices, free)} {op} " \
                             f"{latex_to_plain(r, der.context, indices, free)}"
@@ -311,6 +331,10 @@ def _normalise(s: str) -> str:
                lambda m: " " + m.group(2) + {"overline": "bar", "widehat": "hat", "widetilde": "tilde"}.get(m.group(1), m.group(1)) + " ", s)
     s = re.sub(r"\\(?:underbrace|overbrace)\s*\{((?:[^{}]|\{[^{}]*\})*)\}\s*[_^]\s*\{(?:[^{}]|\{[^{}]*\})*\}", r"{\1}", s)
     s = re.sub(r"[.,;]\s*$", "", s.rstrip())  # the sentence's full stop after the last line
+    s = re.sub(r"\\(?:no)?limits(?![A-Za-z])", " ", s)
+    # conditional notation pi(a | s), P(s' | s): the conditioning index first, as in pi[s, a]
+    s = re.sub(r"(\\?[A-Za-z]+'*\s*(?:_\s*\\?[A-Za-z]+|_\s*\{[^{}]*\})?)\s*\(\s*([^()|]+?)\s*(?:\\mid(?![A-Za-z])|\\vert|\|)\s*([^()|]+?)\s*\)",
+               r"\1(\3, \2)", s)
     s = re.sub(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(KL|D_\{?KL\}?)\s*\}\s*\(([^()‖]*)‖([^()]*)\)", r" KL(\2, \3) ", s)
     s = re.sub(r"\\(?:operatorname|mathrm|text|textrm)\s*\{\s*(?:tr|Tr|trace)\s*\}", " trace ", s)
     s = re.sub(r"\\(operatorname|mathrm|text|textrm)\s*\{\s*([A-Za-z]+)\s*\}",
@@ -600,6 +624,19 @@ class _Conv:
                 if word in _FN_WORDS:
                     word = _FN_NAME.get(word, word)
                     j = _skip_ws(s, j)
+                    if j < len(s) and s[j] == "^" and word not in ("sqrt",):
+                        pw, j2 = _arg(s, j + 1)  # \tanh^2 x, \log^2(x): a power of the value
+                        if re.fullmatch(r"\s*-\s*1\s*", pw) or pw.strip().startswith("*"):
+                            raise AnswerError(f"\\{word}^{{-1}}: write the inverse function by name")
+                        j2 = _skip_ws(s, j2)
+                        if j2 < len(s) and s[j2] == "(":
+                            a, e = _group(s, j2, "(", ")")
+                        else:
+                            e = self._factor_end(s, j2)
+                            a = s[j2:e]
+                        out.append(f" ({word}({self.conv(a)}))**({self.conv(pw)}) ")
+                        i = e
+                        continue
                     if j < len(s) and s[j] == "(":
                         out.append(f" {word}")
                         i = j
@@ -678,8 +715,11 @@ class _Conv:
                 primes = 0
                 while j < len(s) and s[j] == "'":
                     primes, j = primes + 1, j + 1
+                fname = name
+                if primes and name == "sigma" and name not in self.names:
+                    fname = "sigmoid"  # sigma'(x): the derivative of the sigmoid
                 if primes:
-                    if name not in self.ctx.functions and name not in self.ctx.params:
+                    if fname == name and name not in self.ctx.functions and name not in self.ctx.params:
                         raise AnswerError(f"{name}' : primes are understood on declared functions only")
                     j = _skip_ws(s, j)
                     if j >= len(s) or s[j] != "(":
@@ -688,7 +728,7 @@ class _Conv:
                     arg = self.conv(a).strip()
                     if not re.fullmatch(r"[A-Za-z]\w*", arg):
                         raise AnswerError(f"{name}{chr(39) * primes}({arg}): the argument must be a symbol")
-                    out.append(f" diff({name}({arg}), {arg}{'' if primes == 1 else f', {primes}'}) ")
+                    out.append(f" diff({fname}({arg}), {arg}{'' if primes == 1 else f', {primes}'}) ")
                     i = j
                     continue
                 if name == "delta" and name not in self.names and j < len(s) and s[j] == "_":
@@ -714,6 +754,11 @@ class _Conv:
                     elif name in self.names and self._is_parameter(flat):
                         out.append(f" {name} ")  # pi_theta: the subscript names a parameter, not an index
                     elif name in self.names:
+                        d = self.ctx.domains.get(name)
+                        pair = re.fullmatch(r"\s*\{?\s*([A-Za-z]'*|\d)\s*([A-Za-z]'*|\d)\s*\}?\s*", sub)
+                        if d is not None and d.kind == "matrix" and "," not in sub and pair \
+                                and not any(pair.group(1) + pair.group(2) == n for n in self.names):
+                            sub = f"{pair.group(1)}, {pair.group(2)}"  # P_{ij}, P_{sj}: row and column
                         out.append(f" {name}[{self._index(self.conv(sub))}]")
                         self._note_indices(sub, name)
                     else:
@@ -954,7 +999,24 @@ class _Juxtapose:
                 toks.insert(k, ("op", op))
                 k += 1
             k += 1
-        return " ".join(t for _, t in self._dots(self._inverses(toks)))
+        return " ".join(t for _, t in self._row_entries(self._dots(self._inverses(toks))))
+
+    def _row_entries(self, toks):
+        """``(\\mu^\\top P)_j``: one index into a row vector is its entry (``[0, j]``), not a row."""
+        k = 1
+        while k < len(toks):
+            if toks[k][1] == "[" and toks[k - 1][1] == ")":
+                close = self._close(toks, k, 1)
+                inner = toks[k + 1:close]
+                if not any(t == "," for _, t in inner):
+                    start = self._close(toks, k - 1, -1)
+                    if start > 0 and toks[start - 1][0] == "name" and toks[start - 1][1] in self.callable:
+                        start -= 1
+                    v = self._value(toks[start:k])
+                    if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] == 1 and v.shape[1] > 1:
+                        toks = toks[:k + 1] + [("num", "0"), ("op", ",")] + toks[k + 1:]
+            k += 1
+        return toks
 
     def _inverses(self, toks):
         """``X^{-1}`` of a matrix is ``inv(X)`` (the judge's ``**`` is elementwise on arrays)."""

@@ -18,8 +18,10 @@ def compose(relations):
         return None, "a single line"
     if any(r in ("~", "!=") for r in rels):
         return None, "the chain has a \\approx or \\neq line: it proves no relation between its ends"
-    if "==>" in rels:
-        if all(r == "==>" for r in rels):
+    if "<=>" in rels and all(r == "<=>" for r in rels):
+        return "<=>", ""
+    if "==>" in rels or "<=>" in rels:
+        if all(r in ("==>", "<=>") for r in rels):
             return "==>", ""
         return None, "the chain mixes ==> with relations between expressions"
     up = {r for r in rels if r in ("<=", "<")}

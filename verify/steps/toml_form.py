@@ -13,7 +13,7 @@ from .model import Derivation, FileError, Step
 
 __all__ = ["read_toml", "loads_toml", "split_relation"]
 
-_REL = re.compile(r"^\s*(==>|<=|>=|=(?!=)|<|>)\s*")
+_REL = re.compile(r"^\s*(<=>|==>|<=|>=|=(?!=)|<|>)\s*")
 _KEYS = {"id", "title", "symbols", "functions", "define", "steps", "source", "planted", "note"}
 
 
