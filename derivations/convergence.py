@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import ValidationError
 from .steps import Derivation, Step
 
 __all__ = ["least_squares_optimum", "convergence_derivation"]
@@ -29,7 +30,6 @@ __all__ = ["least_squares_optimum", "convergence_derivation"]
 
 def least_squares_optimum(phi, y) -> float:
     r""":math:`L^* = \min_\theta \frac12\|\phi\theta - y\|^2` from the normal equations (via ``lstsq``)."""
-    from verify.errors import ValidationError
 
     phi, y = np.asarray(phi, dtype=float), np.asarray(y, dtype=float)
     if phi.ndim != 2 or y.shape != (phi.shape[0],):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import ValidationError
 from .steps import Derivation, Step
 
 __all__ = ["optimal_baseline", "gumbel_max_probabilities", "reparameterization_gradient",
@@ -29,7 +30,6 @@ __all__ = ["optimal_baseline", "gumbel_max_probabilities", "reparameterization_g
 
 def optimal_baseline(g, R, prob) -> float:
     r""":math:`b^* = \mathbb E[g^2R]/\mathbb E[g^2]` over a finite distribution ``prob``."""
-    from verify.errors import ValidationError
 
     g, R, prob = (np.asarray(a, dtype=float) for a in (g, R, prob))
     den = float(prob @ (g * g))

@@ -31,6 +31,7 @@ import numpy as np
 import sympy as sp
 
 from .implicit import _softmax_rows, _validate, preconditioner_parts
+from .errors import ValidationError
 from .steps import Derivation, Step
 
 __all__ = [
@@ -51,7 +52,6 @@ __all__ = [
 
 
 def _validate_stochastic(S):
-    from verify.errors import ValidationError
 
     S = np.asarray(S, dtype=float)
     if S.ndim != 2 or S.shape[0] != S.shape[1] or S.size == 0:
@@ -100,7 +100,6 @@ def inverse_expansion(F, eta) -> np.ndarray:
 
 def inverse_series(F, eta, terms: int) -> np.ndarray:
     r"""Truncated series :math:`\frac{\eta}{1-\eta}\mathbf 1 v^\top + \sum_{k<K}\eta^k M^k`."""
-    from verify.errors import ValidationError
 
     if int(terms) != terms or terms < 1:
         raise ValidationError(f"terms={terms!r} must be a positive integer")

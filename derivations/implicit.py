@@ -43,6 +43,7 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
+from .errors import ValidationError
 from .steps import Derivation, Step
 
 __all__ = [
@@ -82,7 +83,6 @@ __all__ = [
 
 
 def _validate(w, F, eta):
-    from verify.errors import ValidationError
 
     w = np.asarray(w, dtype=float)
     F = np.asarray(F, dtype=float)
@@ -225,7 +225,6 @@ def preconditioner_lower_bound(n: int, eta: float) -> float:
     >>> preconditioner_lower_bound(4, 0.5)
     0.25
     """
-    from verify.errors import ValidationError
 
     if int(n) != n or n < 1:
         raise ValidationError(f"n={n!r} must be a positive integer")

@@ -36,6 +36,7 @@ from itertools import combinations
 import numpy as np
 import sympy as sp
 
+from .errors import ValidationError
 from .steps import Derivation, Step
 
 __all__ = [
@@ -67,7 +68,6 @@ __all__ = [
 
 
 def _validate(phi, r, k):
-    from verify.errors import ValidationError
 
     phi = np.asarray(phi, dtype=float)
     r = np.asarray(r, dtype=float)
@@ -85,7 +85,6 @@ def _validate(phi, r, k):
 
 def ratio_from_sums(n: int, k: int, sum_sq: float, sq_sum: float) -> float:
     r""":math:`\frac{n(k-1)}{k(n-1)} + \frac{n(n-k)}{k(n-1)}\frac{\sum\|u_i\|^2}{\|\sum u_i\|^2}`."""
-    from verify.errors import ValidationError
 
     if not sq_sum > 0:
         raise ValidationError(

@@ -6,12 +6,7 @@ Every message names the argument and its value and says what to do instead.
 __all__ = ["VerifyError", "ValidationError", "RegistryError", "CheckError", "CheckFailed", "CheckUndecided"]
 
 
-class VerifyError(Exception):
-    """Base class of every error raised on purpose by this toolkit."""
-
-
-class ValidationError(VerifyError, ValueError):
-    """An argument is outside its documented domain (shape, range, finiteness)."""
+from derivations.errors import ValidationError, VerifyError  # defined below derivations/, re-exported here
 
 
 class RegistryError(VerifyError, KeyError):

@@ -68,3 +68,14 @@ def test_stationary_distribution_rejects_bad_input(S_bad, msg):
 def test_inverse_series_rejects_bad_terms():
     with pytest.raises(ValidationError, match="terms=0"):
         E.inverse_series(np.zeros((2, 2)), 0.5, 0)
+
+
+def test_derivations_import_nothing_from_verify():
+    """derivations/ is the mathematics: it must not depend on the verification toolkit."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2] / "derivations"
+    offenders = [str(p.name) for p in root.glob("*.py")
+                 if re.search(r"^\s*(from verify\b|import verify\b)", p.read_text(), re.M)]
+    assert offenders == []
