@@ -52,7 +52,7 @@ def _task(claim_id: str, seed: int, profile: str) -> dict:
 
     claim = default_registry()[claim_id]
     t0 = time.perf_counter()
-    r = run_claim(claim, RunContext(seed=seed, profile=PROFILES[profile]), mutants=True)
+    r = run_claim(claim, RunContext(seed=seed, profile=PROFILES[profile], check_steps=False), mutants=True)
     return {
         "claim": claim_id, "seed": seed, "expected": claim.expected, "verdict": r.verdict, "ok": r.ok,
         "seconds": time.perf_counter() - t0,

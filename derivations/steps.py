@@ -15,13 +15,15 @@ expression has no faithful SymPy form (row-wise softmax, ``vec``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
-__all__ = ["Step", "Derivation", "latex_of"]
+__all__ = ["Step", "Derivation", "latex_of", "PLAIN_RELATION"]
 
 _RELATIONS = {"=", r"\le", r"\ge", r"\succeq", r"\preceq", "<", ">", r"\Longrightarrow", r"\approx"}
+#: the relations a step checker can judge, in its plain spelling (the others are never checked)
+PLAIN_RELATION = {"=": "=", r"\le": "<=", r"\ge": ">=", "<": "<", ">": ">", r"\Longrightarrow": "==>"}
 
 
 def latex_of(side) -> str:
@@ -35,12 +37,20 @@ def latex_of(side) -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """``lhs relation rhs`` justified by ``reason`` (LaTeX allowed, inline ``$...$``)."""
+    """``lhs relation rhs`` justified by ``reason`` (LaTeX allowed, inline ``$...$``).
+
+    ``plain = (lhs, rhs)`` writes the two sides in the answer language (``verify check``'s plain syntax,
+    over the :class:`Derivation`'s ``symbols``) so that a step checker can judge the step; after
+    ``\\Longrightarrow`` both sides are statements (``a == b``, ``a <= b``). A step with no faithful plain
+    form (a prose argument, an appeal to a theorem) says so in ``unchecked``.
+    """
 
     lhs: object
     rhs: object
     reason: str
     relation: str = "="
+    plain: tuple | None = None
+    unchecked: str | None = None
 
     def __post_init__(self):
         if not self.reason or not self.reason.strip():
@@ -51,6 +61,17 @@ class Step:
             raise ValueError(
                 f"relation={self.relation!r} is not supported; use one of {sorted(_RELATIONS)}"
             )
+        if self.plain is not None:
+            if not (isinstance(self.plain, tuple) and len(self.plain) == 2
+                    and all(isinstance(x, str) and x.strip() for x in self.plain)):
+                raise ValueError(f"plain={self.plain!r} must be a pair of non-empty strings (lhs, rhs)")
+            if self.relation not in PLAIN_RELATION:
+                raise ValueError(f"relation={self.relation!r} cannot be checked; give plain=None and say why "
+                                 f"in unchecked=")
+            if self.unchecked is not None:
+                raise ValueError("a step is either checked (plain=) or unchecked (unchecked=), not both")
+        if self.unchecked is not None and not str(self.unchecked).strip():
+            raise ValueError("unchecked= must say why the step has no faithful plain form")
 
     def to_latex(self, *, continued: bool = False) -> str:
         lhs = "" if continued else latex_of(self.lhs)
@@ -60,9 +81,17 @@ class Step:
 
 @dataclass(frozen=True)
 class Derivation:
-    """An ordered chain of :class:`Step` objects."""
+    """An ordered chain of :class:`Step` objects.
+
+    ``symbols`` declares the domains of the names the steps' plain sides use (``{"eta": "real in (0, 1)",
+    "A": "invertible matrix n x n", "n": "integer in [2, 4]"}``, the judge's domain language);
+    ``functions`` abstract functions (``{"f": "smooth"}``) and ``define`` names standing for expressions.
+    """
 
     steps: tuple
+    symbols: dict = field(default_factory=dict, hash=False)
+    functions: dict = field(default_factory=dict, hash=False)
+    define: dict = field(default_factory=dict, hash=False)
 
     def __post_init__(self):
         if not isinstance(self.steps, tuple) or not self.steps:

@@ -855,7 +855,7 @@ def check_order(remainder, p: float, *points_or_strategy, h0: float = 1.0, scale
         info = _order_info(pick[2], pick[1])
         return _finish(kind, failed, pick[0], info, len(results), False, seed, t0,
                        method="", rule=rule, labels=("claimed order", "converged slope"), undecided=undecided)
-    ctx = RunContext(seed=seed, profile=Profile("api", max_examples, 0.0, 0))
+    ctx = RunContext(seed=seed, profile=Profile("api", max_examples, 0.0, 0), check_steps=False)
     check = AsymptoticCheck(remainder=ladder, strategy=lambda: src, order=p, steps=steps, max_steps=max_steps)
     ev = check.run(Formula("", numeric=lambda *a: None), ctx, label="check_order")
     if ev.verdict == "error":

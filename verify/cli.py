@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--mutants", action="store_true",
                         help="also run every mutant; each must be refuted")
         sp.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+        sp.add_argument("--no-steps", action="store_true",
+                        help="do not judge the derivation steps (verdicts are cached in ~/.cache/verify/steps)")
         if name == "run":
             sp.add_argument("--json", metavar="FILE", help="write the full report as JSON to FILE")
         else:
@@ -92,7 +94,7 @@ def _progress(quiet):
 def _run(args, claims):
     from .runner import run_claims
 
-    ctx = RunContext(seed=args.seed, profile=PROFILES[args.profile])
+    ctx = RunContext(seed=args.seed, profile=PROFILES[args.profile], check_steps=not args.no_steps)
     if not args.quiet:
         print(f"running {len(claims)} claim(s), profile={args.profile}, seed={args.seed}"
               + (", with mutants" if args.mutants else ""), file=sys.stderr, flush=True)

@@ -70,6 +70,7 @@ PROFILES = {
 class RunContext:
     seed: int
     profile: Profile
+    check_steps: bool = True  #: judge the steps of each claim's derivation (verify.stepcheck)
 
 
 @dataclass

@@ -38,16 +38,17 @@ def format_evidence(ev) -> str:
 
 
 def format_table(results, *, mutants: bool) -> str:
-    rows = [("claim", "verdict", "expected", "ok", "evidence", "time")]
+    rows = [("claim", "verdict", "expected", "ok", "steps", "evidence", "time")]
     for r in results:
-        rows.append((r.id, r.verdict, r.expected, "yes" if r.ok else "NO",
+        k, n = r.steps_checked
+        rows.append((r.id, r.verdict, r.expected, "yes" if r.ok else "NO", f"{k}/{n}" if n else "-",
                      format_evidence(r.evidence), f"{r.seconds:.1f}s"))
         if mutants:
             for m in r.mutants:
-                rows.append((f"  ~{m.name}", m.verdict, "refuted", "yes" if m.refuted else "NO",
+                rows.append((f"  ~{m.name}", m.verdict, "refuted", "yes" if m.refuted else "NO", "",
                              format_evidence(m.evidence), ""))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    widths[4] = min(widths[4], 70)
+    widths[5] = min(widths[5], 70)
     lines = []
     for k, row in enumerate(rows):
         cells = [row[i][: widths[i]].ljust(widths[i]) for i in range(len(row))]
@@ -59,6 +60,16 @@ def format_table(results, *, mutants: bool) -> str:
     lines.append(f"{n_ok} of {len(results)} claims as expected"
                  + (f"; {sum(m.refuted for r in results for m in r.mutants)} of "
                     f"{sum(len(r.mutants) for r in results)} mutants refuted" if mutants else ""))
+    steps = [s for r in results for s in r.steps]
+    if steps:
+        counts = {v: sum(s.verdict == v for s in steps) for v in ("proved", "consistent", "refuted", "undecided",
+                                                                    "unchecked")}
+        lines.append(f"derivation steps: {counts['proved'] + counts['consistent']} of {len(steps)} checked ("
+                     + ", ".join(f"{n} {v}" for v, n in counts.items() if n) + ")")
+    for r in results:
+        for s in r.steps:
+            if s.verdict in ("refuted", "undecided"):
+                lines.append(f"{r.id}: step {s.index + 1} ({s.relation}) {s.verdict}: {s.reason[:300]}")
     for r in results:
         for e in r.evidence:
             if e.counterexample and r.verdict != r.expected.replace("holds", "consistent"):

@@ -1,5 +1,8 @@
 """Run claims and their mutants; aggregate evidence into verdicts.
 
+A claim's derivation steps are judged by :mod:`verify.stepcheck` (``RunContext.check_steps``); a refuted
+step makes a claim that holds not ``ok``.
+
 Verdict of a claim from the evidence of its checks (skipped checks ignored):
 ``error`` if any check errored, else ``refuted`` if any refuted, else ``proved`` if
 some check proved it (and none contradicted), else ``undecided`` if some check could not
@@ -46,13 +49,22 @@ class ClaimResult:
     evidence: list
     mutants: list
     seconds: float
+    steps: list = field(default_factory=list)  #: verify.stepcheck.StepVerdict per derivation step
 
     @property
     def ok(self) -> bool:
         good = (self.expected == "holds" and self.verdict in ("proved", "consistent")) or (
             self.expected == "refuted" and self.verdict == "refuted"
         )
-        return good and all(m.refuted for m in self.mutants)
+        wrong_step = self.expected == "holds" and any(s.verdict == "refuted" for s in self.steps)
+        return good and not wrong_step and all(m.refuted for m in self.mutants)
+
+    @property
+    def steps_checked(self) -> tuple:
+        """``(k, n)``: derivation steps proved or consistent, of all steps."""
+        from .stepcheck import count_checked
+
+        return count_checked(self.steps)
 
     def to_json(self) -> dict:
         return {
@@ -60,6 +72,7 @@ class ClaimResult:
             "expected": self.expected, "ok": self.ok,
             "evidence": [e.to_json() for e in self.evidence],
             "mutants": [m.to_json() for m in self.mutants],
+            "steps": [s.to_json() for s in self.steps],
             "seconds": round(self.seconds, 3),
         }
 
@@ -108,8 +121,13 @@ def run_claim(claim: Claim, ctx: RunContext, *, mutants: bool = False) -> ClaimR
             ev = _run_checks(claim, m.candidate, ctx, f"{claim.id}~{m.name}", stop_on_refute=True)
             v = aggregate(ev)
             mutant_results.append(MutantResult(m.name, m.description, v == "refuted", v, ev))
+    steps = []
+    if ctx.check_steps and claim.derivation is not None:
+        from .stepcheck import check_steps
+
+        steps = check_steps(claim.derivation, seed=ctx.seed)
     return ClaimResult(claim.id, claim.title, claim.kind, aggregate(evidence), claim.expected,
-                       evidence, mutant_results, time.perf_counter() - t0)
+                       evidence, mutant_results, time.perf_counter() - t0, steps)
 
 
 def run_claims(claims, ctx: RunContext, *, mutants: bool = False,

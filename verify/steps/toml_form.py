@@ -11,7 +11,7 @@ from ..errors import ValidationError
 from .context import Context
 from .model import Derivation, FileError, Step
 
-__all__ = ["read_toml", "loads_toml", "split_relation"]
+__all__ = ["read_toml", "loads_toml", "split_relation", "from_block"]
 
 _REL = re.compile(r"^\s*(<=>|==>|<=|>=|=(?!=)|<|>)\s*")
 _KEYS = {"id", "title", "symbols", "functions", "define", "steps", "source", "planted", "note"}
@@ -92,29 +92,32 @@ def loads_toml(text: str, *, name: str = "<string>") -> list:
     blocks = data.get("derivation")
     if not isinstance(blocks, list) or not blocks:
         raise FileError(f"{name}: no [[derivation]] tables")
-    out = []
-    for k, block in enumerate(blocks):
-        did = str(block.get("id", f"derivation-{k + 1}"))
-        der = Derivation(did, str(block.get("title", "")), position=f"[[derivation]] #{k + 1}")
-        unknown = set(block) - _KEYS
-        steps = block.get("steps")
-        try:
-            if unknown:
-                raise ValidationError(f"unknown keys {sorted(unknown)} (known: {', '.join(sorted(_KEYS))})")
-            if not isinstance(steps, list) or not steps or not all(isinstance(s, str) for s in steps):
-                raise ValidationError("steps must be a non-empty list of strings")
-            der.context = Context.build(block.get("symbols", {}), block.get("functions", {}), block.get("define", {}))
-        except (ValidationError, AnswerError) as exc:
-            der.error = f"{did}: {exc}"
-        if isinstance(steps, list):
-            lines = [str(s) for s in steps]
-            der.steps = parse_steps(der.context, lines, [f"steps[{i}]" for i in range(len(lines))])
-            if der.context is None:
-                for st in der.steps:
-                    st.error = st.error or "the block's declarations are invalid"
-        der.source = {"form": "toml", "planted": block.get("planted")}
-        out.append(der)
-    return out
+    return [from_block(block, f"[[derivation]] #{k + 1}", default_id=f"derivation-{k + 1}")
+            for k, block in enumerate(blocks)]
+
+
+def from_block(block: dict, position: str, *, default_id: str = "derivation") -> Derivation:
+    """One derivation from its table (``id``, ``symbols``, ``functions``, ``define``, ``steps``, ...)."""
+    did = str(block.get("id", default_id))
+    der = Derivation(did, str(block.get("title", "")), position=position)
+    unknown = set(block) - _KEYS
+    steps = block.get("steps")
+    try:
+        if unknown:
+            raise ValidationError(f"unknown keys {sorted(unknown)} (known: {', '.join(sorted(_KEYS))})")
+        if not isinstance(steps, list) or not steps or not all(isinstance(s, str) for s in steps):
+            raise ValidationError("steps must be a non-empty list of strings")
+        der.context = Context.build(block.get("symbols", {}), block.get("functions", {}), block.get("define", {}))
+    except (ValidationError, AnswerError) as exc:
+        der.error = f"{did}: {exc}"
+    if isinstance(steps, list):
+        lines = [str(s) for s in steps]
+        der.steps = parse_steps(der.context, lines, [f"steps[{i}]" for i in range(len(lines))])
+        if der.context is None:
+            for st in der.steps:
+                st.error = st.error or "the block's declarations are invalid"
+    der.source = {"form": "toml", "planted": block.get("planted")}
+    return der
 
 
 def read_toml(path) -> list:
