@@ -414,74 +414,174 @@ def preconditioner_matrix_level(*, eta_power: int = 2, transpose_first: bool = F
 # ---------------------------------------------------------------------------
 
 
+# Plain forms (the answer language of ``verify steps``): the row-wise softmax of a matrix X is written
+# ``exp(X) / (exp(X) @ ones(n) @ ones(n).T)`` (each entry divided by the sum of its row); theta is the
+# solution A^{-1} w, not a free vector; a differential d(.) is the derivative along the path
+# (w + t dw, F + t dF) at its point (W, G) (an identity at every point of every such path).
+_SOFTMAX_DEFS = {
+    "Sg(X)": "exp(X) / (exp(X) @ ones(n) @ ones(n).T)",
+    "A(X)": "eye(n) - eta*Sg(X)",
+    "th(u, X)": "inv(A(X)) @ u",
+    "S": "Sg(F)",
+    "theta": "th(w, F)",
+}
+_POINT_SYMBOLS = {
+    "n": "integer in [1, 4]",
+    "w": "vector n",
+    "F": "matrix n x n",
+    "eta": "real in [0, 1)",
+}
+_INDICES = {"i": "integer in [0, n - 1]", "j": "integer in [0, n - 1]", "k": "integer in [0, n - 1]"}
+# c_kj = sigma_kj (theta_j - [sigma theta]_k) as the matrix Cm; C (n x n^2) has C[k, l n + j] = delta_kl c_kj
+# (column (k, j) in row-major order): kron(eye(n), ones(1, n)) is delta_kl, kron(ones(1, n), Cm) is c_kj.
+_C_DEFS = {
+    "Cm": "S * (ones(n) @ theta.T - (S @ theta) @ ones(n).T)",
+    "C": "kron(eye(n), ones(1, n)) * kron(ones(1, n), Cm)",
+    "d": "(Cm * Cm) @ ones(n)",
+    "D": "diag(d)",
+}
+_SUM_KJ = "sum(sum({}, (j, 0, n - 1)), (k, 0, n - 1))"
+
+
 def ift_jacobian_derivation() -> Derivation:
+    path = "th(W, G)"
     return Derivation(
         (
-            Step(r"0", r"h(\hat\theta; w, F) = w + \eta\,\sigma(F)\,\hat\theta - \hat\theta",
-                 "constraint (2) defines $\\hat\\theta$"),
-            Step(r"0", r"dw + \eta\,d\sigma\,\hat\theta - A\,d\hat\theta",
-                 "differentiate; $A = I - \\eta\\sigma(F)$"),
+            Step(r"w + \eta\,\sigma(F)\,\hat\theta - \hat\theta", r"0",
+                 "constraint (2), $h(\\hat\\theta; w, F) = 0$, defines $\\hat\\theta = A^{-1}w$",
+                 plain=("w + eta*S @ theta - theta", "0*w")),
+            Step(r"A\,d\hat\theta", r"dw + \eta\,d\sigma\,\hat\theta",
+                 "differentiate the constraint: $0 = dw + \\eta\\,d\\sigma\\,\\hat\\theta - A\\,d\\hat\\theta$, "
+                 "$A = I - \\eta\\sigma(F)$",
+                 plain=(f"A(G) @ diff({path}, t)", f"dw + eta*diff(Sg(G), t) @ {path}")),
             Step(r"d\hat\theta", r"A^{-1}\bigl(dw + \eta\,d\sigma\,\hat\theta\bigr)",
-                 "$A$ invertible: $\\|\\eta\\sigma(F)\\|_\\infty = \\eta < 1$"),
+                 "$A$ invertible: $\\|\\eta\\sigma(F)\\|_\\infty = \\eta < 1$",
+                 plain=(f"diff({path}, t)", f"inv(A(G)) @ (dw + eta*diff(Sg(G), t) @ {path})")),
             Step(r"\frac{\partial \hat\theta}{\partial w}", r"A^{-1}",
-                 "coefficient of $dw$"),
+                 "coefficient of $dw$", plain=("diff(theta, w)", "inv(A(F))")),
             Step(r"\frac{\partial\sigma_{ki}}{\partial F_{kj}}",
                  r"\sigma_{ki}\,(\delta_{ij} - \sigma_{kj})",
-                 "quotient rule on $e^{F_{ki}}/\\sum_l e^{F_{kl}}$; other rows do not depend on $F_{kj}$"),
-            Step(r"\frac{\partial \hat\theta_i}{\partial F_{kj}}",
-                 r"\eta\,[A^{-1}]_{ik}\,c_{kj},\quad c_{kj} = \sum_i \frac{\partial\sigma_{ki}}{\partial F_{kj}}\hat\theta_i = \sigma_{kj}\bigl(\hat\theta_j - [\sigma(F)\hat\theta]_k\bigr)",
-                 "only row $k$ of $d\\sigma$ is non-zero"),
-        )
+                 "quotient rule on $e^{F_{ki}}/\\sum_l e^{F_{kl}}$; other rows do not depend on $F_{kj}$",
+                 plain=("diff(S[k, i], F[k, j])", "S[k, i]*(delta(i, j) - S[k, j])")),
+            Step(r"\frac{\partial \hat\theta_i}{\partial F_{kj}}", r"\eta\,[A^{-1}]_{ik}\,c_{kj}",
+                 "only row $k$ of $d\\sigma$ is non-zero; "
+                 "$c_{kj} := \\sum_l \\frac{\\partial\\sigma_{kl}}{\\partial F_{kj}}\\hat\\theta_l$",
+                 plain=("diff(theta[i], F[k, j])", "eta*inv(A(F))[i, k]*c(k, j)")),
+            Step(r"c_{kj}", r"\sigma_{kj}\bigl(\hat\theta_j - [\sigma(F)\hat\theta]_k\bigr)",
+                 "softmax derivative: $c_{kj} = \\sum_l \\sigma_{kl}(\\delta_{lj} - \\sigma_{kj})\\hat\\theta_l$",
+                 plain=("c(k, j)", "S[k, j]*(theta[j] - (S @ theta)[k])")),
+        ),
+        symbols={**_POINT_SYMBOLS, **_INDICES, "dw": "vector n", "dF": "matrix n x n", "t": "real in [-1, 1]"},
+        define={**_SOFTMAX_DEFS, "W": "w + t*dw", "G": "F + t*dF",
+                "c(a, b)": "sum(diff(S[a, l], F[a, b])*theta[l], (l, 0, n - 1))"},
     )
 
 
 def softmax_symmetry_derivation() -> Derivation:
+    row_sum = "sum(exp(F[k, l]), (l, 0, n - 1))"
+    quotient = (f"delta(i, j)*exp(F[k, i])/{row_sum} - exp(F[k, i])*exp(F[k, j])/{row_sum}**2")
+    quotient_tex = (r"\frac{\delta_{ij}e^{F_{ki}}}{\sum_l e^{F_{kl}}} - "
+                    r"\frac{e^{F_{ki}}e^{F_{kj}}}{(\sum_l e^{F_{kl}})^2}")
+    paper = r"\sum_i\Bigl(\sum_j \frac{\partial\sigma_{ki}}{\partial F_{kj}}\theta_j\Bigr)^2"
+    natural = r"\sum_j\Bigl(\sum_i \frac{\partial\sigma_{ki}}{\partial F_{kj}}\theta_i\Bigr)^2"
     return Derivation(
         (
-            Step(r"\frac{\partial\sigma_{ki}}{\partial F_{kj}}",
-                 r"\frac{\delta_{ij}e^{F_{ki}}}{\sum_l e^{F_{kl}}} - \frac{e^{F_{ki}}e^{F_{kj}}}{(\sum_l e^{F_{kl}})^2}",
-                 "quotient rule"),
-            Step(r"\frac{\partial\sigma_{ki}}{\partial F_{kj}}", r"\sigma_{ki}\delta_{ij} - \sigma_{ki}\sigma_{kj}",
-                 "definition of $\\sigma$"),
+            Step(r"\frac{\partial\sigma_{ki}}{\partial F_{kj}}", quotient_tex, "quotient rule",
+                 plain=("diff(s(k, i), F[k, j])", quotient)),
+            Step(quotient_tex, r"\sigma_{ki}\delta_{ij} - \sigma_{ki}\sigma_{kj}", "definition of $\\sigma$",
+                 plain=(quotient, "s(k, i)*delta(i, j) - s(k, i)*s(k, j)")),
             Step(r"\frac{\partial\sigma_{ki}}{\partial F_{kj}}", r"\frac{\partial\sigma_{kj}}{\partial F_{ki}}",
-                 "the right-hand side is symmetric in $(i, j)$"),
-            Step(r"\sum_i\Bigl(\sum_j \frac{\partial\sigma_{ki}}{\partial F_{kj}}\theta_j\Bigr)^2",
-                 r"\sum_j\Bigl(\sum_i \frac{\partial\sigma_{ki}}{\partial F_{kj}}\theta_i\Bigr)^2 = \sum_j c_{kj}^2",
-                 "rename $i \\leftrightarrow j$ and use the symmetry"),
-        )
+                 "the right-hand side is symmetric in $(i, j)$",
+                 plain=("diff(s(k, i), F[k, j])", "diff(s(k, j), F[k, i])")),
+            Step(paper, natural, "rename $i \\leftrightarrow j$ and use the symmetry",
+                 plain=("sum(sum(diff(s(k, a), F[k, b])*theta[b], (b, 0, n - 1))**2, (a, 0, n - 1))",
+                        "sum(sum(diff(s(k, a), F[k, b])*theta[a], (a, 0, n - 1))**2, (b, 0, n - 1))")),
+            Step(natural, r"\sum_j c_{kj}^2",
+                 "definition $c_{kj} := \\sum_i \\frac{\\partial\\sigma_{ki}}{\\partial F_{kj}}\\theta_i$",
+                 plain=("sum(sum(diff(s(k, a), F[k, b])*theta[a], (a, 0, n - 1))**2, (b, 0, n - 1))",
+                        "sum(c(k, b)**2, (b, 0, n - 1))")),
+        ),
+        symbols={"n": "integer in [1, 4]", "F": "matrix n x n", "theta": "vector n", **_INDICES},
+        define={"s(a, b)": "exp(F[a, b]) / sum(exp(F[a, l]), (l, 0, n - 1))",
+                "c(a, b)": "sum(diff(s(a, m), F[a, b])*theta[m], (m, 0, n - 1))"},
     )
 
 
 def preconditioner_derivation() -> Derivation:
+    path = "th(W, G)"
+    Jw, JF = "diff(theta, w)", "JF(k, j)"
+    gram = f"{Jw} @ {Jw}.T + " + _SUM_KJ.format(f"{JF} @ {JF}.T")
+    flow = (f"{Jw} @ (-{Jw}.T @ g) + " + _SUM_KJ.format(f"{JF} @ (-{JF}.T @ g)"))
     return Derivation(
         (
             Step(r"\frac{d\hat\theta}{dt}", r"J_w\frac{dw}{dt} + J_F\frac{dF}{dt}",
-                 "chain rule along the flow"),
-            Step(r"\frac{d\hat\theta}{dt}", r"-\bigl(J_wJ_w^\top + J_FJ_F^\top\bigr)\nabla L(\hat\theta)",
-                 "gradient flow: $\\dot\\psi = -J_\\psi^\\top\\nabla L(\\hat\\theta)$"),
+                 "chain rule along the flow",
+                 plain=(f"diff({path}, t)",
+                        f"diff({path}, w) @ dw + " + _SUM_KJ.format(f"diff({path}, F[k, j])*dF[k, j]"))),
+            Step(r"J_w\frac{dw}{dt} + J_F\frac{dF}{dt}",
+                 r"-\bigl(J_wJ_w^\top + J_FJ_F^\top\bigr)\nabla L(\hat\theta)",
+                 "gradient flow: $\\dot\\psi = -J_\\psi^\\top\\nabla L(\\hat\\theta)$",
+                 plain=(flow, f"-({gram}) @ g")),
             Step(r"J_wJ_w^\top + J_FJ_F^\top", r"A^{-1}A^{-\top} + \eta^2 A^{-1} C C^\top A^{-\top}",
-                 "$J_w = A^{-1}$, $J_F = \\eta A^{-1}C$ with $C_{k,(k,j)} = c_{kj}$"),
-            Step(r"CC^\top", r"D = \operatorname{diag}(d),\quad d_k = \sum_j c_{kj}^2",
-                 "column $(k,j)$ of $C$ has one non-zero entry, in row $k$"),
-            Step(r"P", r"A^{-1}(\eta^2 D + I)A^{-\top}", "collect terms (matrix-level identity)"),
-            Step(r"P", r"(A^{-1}G)(A^{-1}G)^\top,\quad G = (\eta^2D + I)^{1/2}",
-                 "factorised form used for evaluation"),
-        )
+                 "$J_w = A^{-1}$, $J_F = \\eta A^{-1}C$ with $C_{k,(k,j)} = c_{kj}$, zero elsewhere",
+                 plain=(gram, "inv(A(F)) @ inv(A(F)).T + eta**2 * inv(A(F)) @ C @ C.T @ inv(A(F)).T")),
+            Step(r"CC^\top", r"D",
+                 "column $(k,j)$ of $C$ has one non-zero entry, in row $k$; "
+                 "$D = \\operatorname{diag}(d)$, $d_k = \\sum_j c_{kj}^2$",
+                 plain=("C @ C.T", "D")),
+            Step(r"P", r"A^{-1}(\eta^2 D + I)A^{-\top}",
+                 "collect terms, $P := J_wJ_w^\\top + J_FJ_F^\\top$ (matrix-level identity)",
+                 plain=(gram, "inv(A(F)) @ (eta**2*D + eye(n)) @ inv(A(F)).T")),
+            Step(r"P", r"(A^{-1}G)(A^{-1}G)^\top",
+                 "factorised form used for evaluation, $G = (\\eta^2D + I)^{1/2}$",
+                 plain=(gram, "(inv(A(F)) @ diag(sqrt(eta**2*d + 1))) @ (inv(A(F)) @ diag(sqrt(eta**2*d + 1))).T")),
+        ),
+        symbols={**_POINT_SYMBOLS, "dw": "vector n", "dF": "matrix n x n", "t": "real in [-1, 1]",
+                 "g": "vector n"},
+        define={**_SOFTMAX_DEFS, **_C_DEFS, "W": "w + t*dw", "G": "F + t*dF",
+                "JF(a, b)": "diff(theta, F[a, b])"},
     )
 
 
 def lower_bound_derivation() -> Derivation:
+    # lambda_min and the spectral norm are written through quadratic forms: P >= A^{-1}A^{-T} is
+    # x^T P x >= x^T A^{-1}A^{-T} x for every x, and sigma_max(A) <= 1 + eta ||sigma(F)||_2 is
+    # ||A^T y|| <= ||y|| + eta ||sigma(F)^T y|| for every y (here y = A^{-T} x, so x = A^T y).
+    col = "max(sum(abs(S[a, b]), (a, 0, n - 1)), (b, 0, n - 1))"  # ||sigma(F)||_1, the largest column sum
+    row = "max(sum(abs(S[a, b]), (b, 0, n - 1)), (a, 0, n - 1))"  # ||sigma(F)||_inf, the largest row sum
+    c = "(1 + eta*sqrt(n))**(-2)"
     return Derivation(
         (
-            Step(r"P", r"A^{-1}A^{-\top}", "$\\eta^2 A^{-1} D A^{-\\top} \\succeq 0$ since $D \\succeq 0$",
-                 relation=r"\succeq"),
-            Step(r"\lambda_{\min}(P)", r"\lambda_{\min}(A^{-1}A^{-\top}) = \sigma_{\max}(A)^{-2}",
-                 "Weyl monotonicity", relation=r"\ge"),
-            Step(r"\sigma_{\max}(A)", r"1 + \eta\,\|\sigma(F)\|_2", "triangle inequality",
-                 relation=r"\le"),
-            Step(r"\|\sigma(F)\|_2", r"\sqrt{\|\sigma(F)\|_1\|\sigma(F)\|_\infty} \le \sqrt{n \cdot 1}",
-                 "column sums $\\le n$, row sums $= 1$", relation=r"\le"),
-            Step(r"\lambda_{\min}(P)", r"c(n,\eta) = (1 + \eta\sqrt n)^{-2} > 0",
-                 "independent of $w, F$, hence of $t$", relation=r"\ge"),
-        )
+            Step(r"x^\top P x", r"x^\top A^{-1}A^{-\top}x",
+                 "for every $x$ ($P \\succeq A^{-1}A^{-\\top}$): $\\eta^2 x^\\top A^{-1} D A^{-\\top}x \\ge 0$ "
+                 "since $D \\succeq 0$", relation=r"\ge",
+                 plain=("x.T @ P @ x", "x.T @ inv(A(F)) @ inv(A(F)).T @ x")),
+            Step(r"x^\top A^{-1}A^{-\top}x", r"\|y\|^2", "$y := A^{-\\top}x$",
+                 plain=("x.T @ inv(A(F)) @ inv(A(F)).T @ x", "norm(y)**2")),
+            Step(r"\|x\|", r"\|y\| + \eta\,\|\sigma(F)^\top y\|",
+                 "$x = A^\\top y = y - \\eta\\sigma(F)^\\top y$; triangle inequality "
+                 "($\\sigma_{\\max}(A) \\le 1 + \\eta\\|\\sigma(F)\\|_2$)", relation=r"\le",
+                 plain=("norm(x)", "norm(y) + eta*norm(S.T @ y)")),
+            Step(r"\|\sigma(F)^\top y\|", r"\sqrt{\|\sigma(F)\|_1\|\sigma(F)\|_\infty}\,\|y\|",
+                 "$\\|M\\|_2^2 \\le \\|M\\|_1\\|M\\|_\\infty$ for $M = \\sigma(F)^\\top$", relation=r"\le",
+                 plain=("norm(S.T @ y)", f"sqrt({col}*{row})*norm(y)")),
+            Step(r"\sqrt{\|\sigma(F)\|_1\|\sigma(F)\|_\infty}\,\|y\|", r"\sqrt{n \cdot 1}\,\|y\|",
+                 "column sums $\\le n$, row sums $= 1$", relation=r"\le",
+                 plain=(f"sqrt({col}*{row})*norm(y)", "sqrt(n*1)*norm(y)")),
+            Step(r"\|x\|", r"(1 + \eta\sqrt n)\,\|y\|", "the three lines above", relation=r"\le",
+                 plain=("norm(x)", "(1 + eta*sqrt(n))*norm(y)")),
+            Step(r"x^\top P x", r"(1 + \eta\sqrt n)^{-2}\,\|x\|^2",
+                 "$x^\\top Px \\ge \\|y\\|^2$ and the line above", relation=r"\ge",
+                 plain=("x.T @ P @ x", f"{c}*norm(x)**2")),
+            Step(r"\lambda_{\min}(P)", r"(1 + \eta\sqrt n)^{-2}",
+                 "Rayleigh quotient: the line above for every $x$; call it $c(n,\\eta)$, "
+                 "independent of $w, F$, hence of $t$", relation=r"\ge",
+                 unchecked="the step language lacks eigenvalues (lambda_min) and a minimum over x in a "
+                           "continuous set; the line above is the same statement for every x"),
+            Step(r"(1 + \eta\sqrt n)^{-2}", r"0", "$\\eta \\ge 0$", relation=">",
+                 plain=(c, "0")),
+        ),
+        symbols={**_POINT_SYMBOLS, "x": "vector n"},
+        define={**_SOFTMAX_DEFS, **_C_DEFS, "y": "inv(A(F)).T @ x",
+                "P": "inv(A(F)) @ (eta**2*D + eye(n)) @ inv(A(F)).T"},
     )
