@@ -12,8 +12,8 @@ that cannot be read is ``invalid`` with its position, and the other lines are st
 
 >>> from verify.steps.context import Context
 >>> ctx = Context.build({"gamma": "discount", "n": "positive integer"})
->>> latex_to_plain(r"\sum_{k=0}^{n-1} \gamma^k", ctx, {})
-'sum(( gamma **(k)), (k, 0, n-1))'
+>>> tidy(latex_to_plain(r"\sum_{k=0}^{n-1} \gamma^k", ctx, {}))
+'sum((gamma**(k)), (k, 0, n - 1))'
 """
 
 from __future__ import annotations
