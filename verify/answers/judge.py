@@ -44,7 +44,7 @@ import numpy as np
 
 from ..isolation import (DEFAULT_MEMORY, MAX_BUDGET, PIDFILE_ENV, IsolatedTimeout,  # noqa: F401 (re-exported)
                          _die_with_parent, _kill_and_reap, run_isolated, validate_budget, validate_memory)
-from ..tolerances import ANSWER_MP_CONFIRM, SAME_ORDER_DRIFT, tolerance
+from ..tolerances import ANSWER_MP_CONFIRM, tolerance
 from .domains import instances, sympy_symbol
 from .evaluate import EvalError, NotScalar, RandomVariable, evaluate, to_sympy
 from .language import AnswerError, Order, parse, parse_latex
@@ -1040,40 +1040,9 @@ def _strip_order(node):
 
 
 def _same_order(q, vid, ans, ref):
-    names = list(q.domains)
-    if not all(d.scalar for d in q.domains.values()):
-        return Verdict(vid, q.id, "invalid", f"question {q.id!r}: same_order needs scalar symbols")
-    ans, ref = _strip_order(ans), _strip_order(ref)
-    import itertools
+    from .orders import judge_same_order
 
-    worst = None
-    for e in itertools.product((0, 1, 2), repeat=len(names)):
-        if not any(e):
-            continue
-        ratios = []
-        for t in (10, 20, 30):
-            env = {n: 2.0 * 2.0 ** (t * k) for n, k in zip(names, e)}
-            with np.errstate(all="ignore"):
-                value, undefined = _answer_value(ans, env, None)
-                a = _scalar(value, "answer") if not undefined else math.nan
-                r = _scalar(evaluate(ref, env), "reference")
-            ratios.append((a / r if r else math.inf, env, a, r))
-        if not all(np.isfinite(x[0]) and x[0] > 0 for x in ratios):
-            bad = next(x for x in ratios if not (np.isfinite(x[0]) and x[0] > 0))
-            return Verdict(vid, q.id, "incorrect", "the answer is not a positive multiple of the reference",
-                           {"symbols": bad[1], "answer": bad[2], "reference": bad[3]})
-        drift = abs(math.log(ratios[2][0] / ratios[1][0]))
-        if worst is None or drift > worst[0]:
-            worst = (drift, ratios)
-    drift, ratios = worst
-    if drift > math.log(SAME_ORDER_DRIFT):
-        (r1, env1, _, _), (r2, env2, a2, f2) = ratios[1], ratios[2]
-        return Verdict(vid, q.id, "incorrect",
-                       f"not the same order: answer/reference goes from {r1:.3g} to {r2:.3g} along a ray to infinity",
-                       {"symbols": env2, "answer": a2, "reference": f2, "earlier_point": env1,
-                        "earlier_ratio": r1, "ratio": r2})
-    return Verdict(vid, q.id, "correct", "same order: answer/reference settles to a constant along every ray "
-                                          f"to infinity (drift {math.exp(drift):.3g}x between 2^20 and 2^30)")
+    return judge_same_order(q, vid, _strip_order(ans), _strip_order(ref))
 
 
 def judge(q, *, answer=None, latex=None, vid: str = "", seed: int = 0, max_examples: int = 150,
