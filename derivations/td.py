@@ -96,29 +96,55 @@ def td_gradient_reference_sym(size):
     return sp.Matrix([sp.diff(e, v) for v in variables])
 
 
+#: the network in the step language: ``w1`` is :math:`\omega^{(1)}`, ``W2`` is :math:`\omega^{(2)}`, ``h`` and
+#: ``hp`` are :math:`h = \varphi^{(2)}(z)` and :math:`h_+`; :math:`\varphi^{(1)} = \tanh`
+TD_SYMBOLS = {"m": "integer in [2, 4]", "p": "integer in [2, 4]", "w1": "vector p", "W2": "matrix m x p",
+              "h": "vector m", "hp": "vector m", "r": "real", "gamma": "discount"}
+_E = "w1.T @ tanh(W2.T @ h) - r - gamma*(w1.T @ tanh(W2.T @ hp))"  # Q(z) - r - gamma Q(z_+)
+_SUM = "sum(w1[c]*vecm(diff(g[c], W2)), (c, 0, p - 1))"
+_G = "kron(eye(p), h) @ diag(1 - tanh(a)**2) - gamma*kron(eye(p), hp) @ diag(1 - tanh(ap)**2)"
+
+
 def td_derivation() -> Derivation:
     return Derivation(
         (
-            Step(r"e", r"\omega^{(1)\top}g - r,\quad g = \varphi^{(1)}(a) - \gamma\varphi^{(1)}(a_+),\ a = \omega^{(2)\top}h",
-                 "the seed's $\\sum_\\ell\\omega^{(2)}_\\ell g_\\ell$ should read $\\omega^{(1)}_\\ell$; $\\gamma$ restored"),
-            Step(r"\nabla_{\omega^{(1)}}e", r"g", "$g$ does not depend on $\\omega^{(1)}$"),
+            Step(r"e", r"\omega^{(1)\top}g - r",
+                 r"$g = \varphi^{(1)}(a) - \gamma\varphi^{(1)}(a_+)$, $a = \omega^{(2)\top}h$; the seed's "
+                 r"$\sum_\ell\omega^{(2)}_\ell g_\ell$ should read $\omega^{(1)}_\ell$; $\gamma$ restored",
+                 plain=(_E, "w1.T @ g - r")),
+            Step(r"\nabla_{\omega^{(1)}}e", r"g", "$g$ does not depend on $\\omega^{(1)}$",
+                 plain=(f"diff({_E}, w1)", "g")),
             Step(r"\frac{\partial g_\ell}{\partial\omega^{(2)}_{i\ell'}}",
                  r"\delta_{\ell\ell'}\bigl(h_i\varphi^{(1)\prime}(a_\ell) - \gamma h_{+,i}\varphi^{(1)\prime}(a_{+,\ell})\bigr)",
-                 "$a_\\ell$ depends only on column $\\ell$ of $\\omega^{(2)}$"),
-            Step(r"\nabla_{\operatorname{vec}\omega^{(2)}}e", r"\sum_\ell\omega^{(1)}_\ell\nabla_{\operatorname{vec}\omega^{(2)}}g_\ell = G\,\omega^{(1)}",
-                 "linearity; column $\\ell$ of $G$ is $\\nabla g_\\ell$"),
+                 "$a_\\ell$ depends only on column $\\ell$ of $\\omega^{(2)}$",
+                 plain=("diff(g[l], W2[i, lc])",
+                        "delta(l, lc)*(h[i]*(1 - tanh(a[l])**2) - gamma*hp[i]*(1 - tanh(ap[l])**2))")),
+            Step(r"\nabla_{\operatorname{vec}\omega^{(2)}}e", r"\sum_\ell\omega^{(1)}_\ell\nabla_{\operatorname{vec}\omega^{(2)}}g_\ell",
+                 "linearity", plain=(f"vecm(diff({_E}, W2))", _SUM)),
+            Step(r"\sum_\ell\omega^{(1)}_\ell\nabla_{\operatorname{vec}\omega^{(2)}}g_\ell", r"G\,\omega^{(1)}",
+                 "column $\\ell$ of $G$ is $\\nabla_{\\operatorname{vec}\\omega^{(2)}} g_\\ell$", plain=(_SUM, "G @ w1")),
             Step(r"G", r"(I_p\otimes h)\operatorname{diag}(\varphi^{(1)\prime}(a)) - \gamma(I_p\otimes h_+)\operatorname{diag}(\varphi^{(1)\prime}(a_+))",
-                 "column-stacking vec: index $i + m\\ell$"),
-        )
+                 "column-stacking vec: index $i + m\\ell$", plain=("G", _G)),
+        ),
+        symbols={**TD_SYMBOLS, "i": "integer in [0, m - 1]", "l": "integer in [0, p - 1]", "lc": "integer in [0, p - 1]"},
+        define={"a": "W2.T @ h", "ap": "W2.T @ hp", "g": "tanh(a) - gamma*tanh(ap)",
+                # column-stacking vec of an m x p matrix: column cc of X is row cc of X.T
+                "vecm(X)": "sum(kron(eye(p)[cc], X.T[cc]), (cc, 0, p - 1))",
+                # G: the mp x p matrix whose column c is vec of the gradient of g_c with respect to W2
+                "G": "sum(vecm(diff(g[cc2], W2)) @ eye(p)[cc2].T, (cc2, 0, p - 1))"},
     )
 
 
 def linearization_derivation() -> Derivation:
+    # omega = omega^* + t (d1, D2): a fixed direction, ||vec(omega - omega^*)|| proportional to t -> 0
+    grad = "t*(d1.T @ diff(err(w1, W2), w1) + trace(D2.T @ diff(err(w1, W2), W2)))"
     return Derivation(
         (
-            Step(r"e(\omega)", r"e(\omega^*) + \nabla e(\omega^*)^\top\operatorname{vec}(\tilde\omega) + R",
-                 "Taylor's theorem, $\\tilde\\omega = \\omega - \\omega^*$"),
-            Step(r"|R|", r"\tfrac12\sup\|\nabla^2e\|\,\|\operatorname{vec}(\tilde\omega)\|^2 = O(\|\tilde\omega\|^2)",
-                 "$e$ is smooth ($\\tanh$ layers)", relation=r"\le"),
-        )
+            Step(r"e(\omega)", r"e(\omega^*) + \nabla e(\omega^*)^\top\operatorname{vec}(\tilde\omega) + O(\|\tilde\omega\|^2)",
+                 r"Taylor's theorem, $\tilde\omega = \omega - \omega^*$: the remainder is at most "
+                 r"$\tfrac12\sup\|\nabla^2e\|\,\|\operatorname{vec}(\tilde\omega)\|^2$, $e$ smooth ($\tanh$ layers)",
+                 plain=("err(w1 + t*d1, W2 + t*D2)", f"err(w1, W2) + {grad} + O(t**2)")),
+        ),
+        symbols={**TD_SYMBOLS, "d1": "vector p", "D2": "matrix m x p", "t": "real -> 0"},
+        define={"err(u, U)": "u.T @ tanh(U.T @ h) - r - gamma*(u.T @ tanh(U.T @ hp))"},
     )
