@@ -242,7 +242,7 @@ def inverse_expansion_derivation() -> Derivation:
             Step(r"M\mathbf 1 v^\top", r"0", "$M\\mathbf 1 = 0$", plain=(f"M @ {one_v}", "0*eye(n)")),
             Step(r"S^k", r"\mathbf 1 v^\top + M^k\quad (k \ge 1)", "binomial expansion: cross terms vanish",
                  plain=("matrix_power(S, k)", f"{one_v} + matrix_power(M, k)")),
-            Step(r"A^{-1}", r"\sum_{k\ge0}\eta^k S^k", "Neumann series, $\\|\\eta S\\|_\\infty = \\eta < 1$ (entrywise)",
+            Step(r"A^{-1}", r"\sum_{k\ge0}\eta^k S^k", "Neumann series, $\\|\\eta S\\|_\\infty = \\eta < 1$",
                  plain=("inv(A)[i, j]", S_series)),
             Step(r"A^{-1}", r"I + \sum_{k\ge1}\eta^k\mathbf 1 v^\top + \sum_{k\ge1}\eta^k M^k",
                  "substitute $S^k$ for $k \\ge 1$", plain=("inv(A)[i, j]", split)),
