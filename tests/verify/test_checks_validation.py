@@ -42,7 +42,8 @@ BAD = [
     *[(cls, dict(max_examples=0), "max_examples") for cls in GOOD if cls is not SymbolicIdentity],
     *[(cls, dict(max_examples=2.5), "max_examples") for cls in (NumericIdentity, BoundCheck, DistributionCheck)],
     *[(cls, dict(examples=5), "examples") for cls in GOOD],
-    *[(cls, dict(strategy=None), "strategy") for cls in GOOD if "strategy" in GOOD[cls]],
+    *[(cls, dict(strategy=None), "strategy") for cls in GOOD
+      if "strategy" in GOOD[cls] and cls not in (ExpectationCheck, MonteCarloCheck, DistributionCheck)],
     *[(cls, dict(strategy=st.floats(0, 1)), "strategy") for cls in (NumericIdentity, BoundCheck, PropertyCheck)],
     # identity
     (SymbolicIdentity, dict(reference="x**2"), "reference"),
@@ -137,3 +138,17 @@ def test_strategy_may_be_omitted_only_when_examples_enumerate_the_domain():
         PropertyCheck(f, None)
     with pytest.raises(ValidationError, match="leave no way to find a witness"):
         ExistenceCheck(None, f)
+
+
+def test_sampling_kinds_may_omit_the_strategy_to_use_at_alone():
+    """benchmarks/bench_sgd.py calls ExpectationCheck(..., strategy=None).at(...) on one point."""
+    import numpy as np
+
+    from verify import PROFILES, Formula, RunContext
+
+    check = ExpectationCheck(values=lambda p, B: p[B].mean(axis=1), value_range=lambda p: (0.0, 3.0),
+                             sizes=lambda p: (len(p), 2), strategy=None)
+    ratio, info = check.at(Formula("mean", lambda p: 1.5), np.arange(4.0), seed=0)
+    assert ratio == 0.0 and info["expectation"] == 1.5
+    ev = check.run(Formula("mean", lambda p: 1.5), RunContext(seed=0, profile=PROFILES["quick"]), label="t")
+    assert ev.verdict == "error" and "strategy=None" in ev.details["error"]

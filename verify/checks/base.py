@@ -301,6 +301,10 @@ class Check:
     def search(self, evaluate, attempt: Attempt) -> SearchOutcome:
         """Score ``examples`` in order, then (unless one failed) points drawn from ``strategy``."""
         strategy = getattr(self, "strategy", None)
+        if strategy is None and not self.examples:
+            return SearchOutcome(0, -math.inf, None, {}, None,
+                                 error=f"{_owner(self)}: strategy=None and examples=() leave no point to judge; "
+                                       "pass strategy= or examples=")
         if not self.examples:
             return falsify(strategy(), evaluate, seed=attempt.seed, max_examples=self.examples_for(attempt.ctx))
         known = score_examples(self.examples, evaluate)

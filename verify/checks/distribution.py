@@ -62,6 +62,9 @@ class DistributionCheck(Check):
     skip_method: ClassVar[str] = "distribution: candidate has no numeric form"
     seed_label: ClassVar[str] = "distribution"
 
+    def may_omit_strategy(self) -> bool:
+        return True  # ``at`` is usable alone; ``run`` then judges the examples only
+
     def validate(self) -> None:
         require_int(self, "samples", 1, why="draws per point")
         super().validate()

@@ -6,6 +6,7 @@ the check would have detected."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..model import Formula
 from ..search import SearchOutcome
@@ -19,6 +20,13 @@ __all__ = ["StochasticCheck"]
 class StochasticCheck(Check):
     """A check whose comparison at a point is statistical; ``at`` reports ``detectable`` (the
     smallest discrepancy refuted with probability at least 1 - STOCHASTIC_DELTA there)."""
+
+    #: ``at`` is usable alone (benchmarks, notebooks): ``strategy=None`` is allowed, and ``run``
+    #: then judges the ``examples`` only (an error when there are none)
+    without_strategy: ClassVar[str] = ""
+
+    def may_omit_strategy(self) -> bool:
+        return True
 
     def at(self, candidate: Formula, point, seed: int) -> tuple[float, dict]:
         raise NotImplementedError
