@@ -84,3 +84,9 @@ def test_max_examples_caps_the_profile():
 def test_sub_seed_is_stable_and_label_dependent():
     assert sub_seed(0, "a/0", "numeric") == sub_seed(0, "a/0", "numeric") != sub_seed(1, "a/0", "numeric")
     assert sub_seed(0, "a/0", "numeric") == 420351388  # the value every recorded run depends on
+
+
+def test_checks_with_array_examples_stay_hashable():
+    """A Claim is a frozen dataclass and hashes its checks; points often hold arrays."""
+    check = PropertyCheck(lambda x, v: True, None, examples=(np.zeros(3), np.ones(3)))
+    assert hash(check) == hash(check) and check == check

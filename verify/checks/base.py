@@ -228,7 +228,8 @@ class Check:
 
     _: KW_ONLY
     description: str = ""
-    examples: tuple = ()
+    #: not compared or hashed: points may hold arrays, and a claim (frozen) hashes its checks
+    examples: tuple = field(default=(), compare=False)
     max_examples: int | None = None
 
     kind: ClassVar[str] = "check"
