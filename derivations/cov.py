@@ -73,30 +73,52 @@ def elbo_terms(prior, likelihood, q):
             float(q[m] @ np.log(q[m] / posterior[m])))
 
 
+_VEC_SYMBOLS = {"m": "integer in [2, 4]", "n": "integer in [2, 4]", "p": "integer in [2, 4]", "q": "integer in [2, 4]",
+                "A": "matrix m x n", "X": "matrix n x p", "B": "matrix p x q", "j": "integer in [0, q - 1]"}
+#: column-stacking vec of a matrix Y with c columns: sum_k e_k kron (Y e_k) (M.T[k] is column k of M)
+_VEC_DEFINE = {"vec(Y, c)": "sum(kron(eye(c)[k], Y.T[k]), (k, 0, c - 1))"}
+#: the block matrix whose block (l, k) (m x n) is B_kl A
+_VEC_BLOCKS = "sum(sum(B[k, l] * kron(outer(eye(q)[l], eye(p)[k]), A), (k, 0, p - 1)), (l, 0, q - 1))"
+
+
 def vec_kronecker_derivation() -> Derivation:
     return Derivation(
         (
-            Step(r"(AXB)_{:,j}", r"\sum_k B_{kj}\,AX_{:,k}", "column $j$ of a product"),
+            Step(r"(AXB)_{:,j}", r"\sum_k B_{kj}\,AX_{:,k}", "column $j$ of a product",
+                 plain=("(A @ X @ B).T[j]", "sum(B[k, j] * (A @ X).T[k], (k, 0, p - 1))")),
             Step(r"\operatorname{vec}(AXB)", r"\bigl[B_{kj}A\bigr]_{j,k}\operatorname{vec}(X)",
-                 "stack the columns: block $(j, k)$ is $B_{kj}A$"),
-            Step(r"\bigl[B_{kj}A\bigr]_{j,k}", r"B^\top\otimes A", "definition of the Kronecker product"),
+                 "stack the columns: block $(j, k)$ is $B_{kj}A$",
+                 plain=("vec(A @ X @ B, q)", f"{_VEC_BLOCKS} @ vec(X, p)")),
+            Step(r"\bigl[B_{kj}A\bigr]_{j,k}", r"B^\top\otimes A", "definition of the Kronecker product",
+                 plain=(_VEC_BLOCKS, "kron(B.T, A)")),
             Step(r"\operatorname{vec}_r(AXB)", r"(A\otimes B^\top)\operatorname{vec}_r(X)",
-                 "row stacking swaps the factors (the mutant when vec stacks columns)"),
-        )
+                 "row stacking swaps the factors (the mutant when vec stacks columns)",
+                 plain=("vec((A @ X @ B).T, m)", "kron(A, B.T) @ vec(X.T, n)")),
+        ),
+        symbols=_VEC_SYMBOLS, define=_VEC_DEFINE,
     )
 
 
 def elbo_derivation() -> Derivation:
+    # finite latent space: prior p(z) = p[z], likelihood p(x|z) = lik[z] of the observed x, encoder q(z|x) = q[z]
     return Derivation(
         (
-            Step(r"\log p(x)", r"\mathbb E_{q(z|x)}[\log p(x)]", "$\\log p(x)$ does not depend on $z$"),
-            Step(r"\log p(x)", r"\mathbb E_q\Bigl[\log\frac{p(x,z)}{p(z|x)}\Bigr]", "Bayes"),
+            Step(r"\log p(x)", r"\mathbb E_{q(z|x)}[\log p(x)]", "$\\log p(x)$ does not depend on $z$",
+                 plain=("log(px)", "E[log(px), (z, q)]")),
+            Step(r"\log p(x)", r"\mathbb E_q\Bigl[\log\frac{p(x,z)}{p(z|x)}\Bigr]", "Bayes",
+                 plain=("log(px)", "E[log(p[z] * lik[z] / post[z]), (z, q)]")),
             Step(r"\log p(x)", r"\mathbb E_q\Bigl[\log\frac{p(x,z)}{q(z|x)}\Bigr] + \mathbb E_q\Bigl[\log\frac{q(z|x)}{p(z|x)}\Bigr]",
-                 "multiply and divide by $q(z|x) > 0$ on its support"),
+                 "multiply and divide by $q(z|x) > 0$ on its support",
+                 plain=("log(px)", "E[log(p[z] * lik[z] / q[z]), (z, q)] + E[log(q[z] / post[z]), (z, q)]")),
             Step(r"\log p(x)", r"\mathbb E_q[\log p(z)] + \mathbb E_q\Bigl[\log\frac{p(x|z)}{q(z|x)}\Bigr] + \mathrm{KL}(q\,\|\,p(z|x))",
-                 "$p(x,z) = p(z)p(x|z)$"),
-            Step(r"\mathrm{KL}(q\,\|\,p(z|x))", r"0", "Gibbs' inequality; equality iff $q = p(z|x)$", relation=r"\ge"),
-        )
+                 "$p(x,z) = p(z)p(x|z)$",
+                 plain=("log(px)", "E[log(p[z]), (z, q)] + E[log(lik[z] / q[z]), (z, q)] + KL(q, post)")),
+            Step(r"\mathrm{KL}(q\,\|\,p(z|x))", r"0", "Gibbs' inequality; equality iff $q = p(z|x)$", relation=r"\ge",
+                 plain=("KL(q, post)", "0")),
+        ),
+        symbols={"K": "integer in [2, 6]", "p": "probability vector K", "q": "probability vector K",
+                 "lik": "positive vector K"},
+        define={"px": "sum(p * lik)", "post": "p * lik / px"},
     )
 
 
@@ -121,32 +143,83 @@ def gaussian_posterior(x, a, b, s):
     return m, v
 
 
+# 004 §2.3's Gaussian instance: z ~ N(0, 1), bijective y = a z + b (a = +-ua, |a| in [0.25, 3]), stochastic
+# x | y ~ N(y, s^2), encoder q(y|x) = N(m, v); lN(u, mu, s2) is the log-density of N(mu, s2) at u, (mp, vp) the
+# exact posterior of y given x
+_CHAIN_SYMBOLS = {"x": "real in [-3, 3]", "ua": "real in [0.25, 3]", "sg": "integer in [0, 1]", "b": "real in [-2, 2]",
+                  "s": "real in [0.25, 2]", "m": "real in [-3, 3]", "v": "real in [0.05, 4]", "y": "real in [-4, 4]"}
+_CHAIN_DEFINE = {"a": "(2*sg - 1)*ua", "lN(u, mu, s2)": "-(u - mu)**2/(2*s2) - log(2*pi*s2)/2",
+                 "vp": "1/(1/a**2 + 1/s**2)", "mp": "vp*(b/a**2 + x/s**2)"}
+
+
 def composition_bound_derivation() -> Derivation:
     return Derivation(
         (
             Step(r"\log p(x)", r"\log p(z) + \log\bigl|\det\tfrac{\partial f}{\partial z}\bigr|^{-1}",
-                 "bijective layer: eq. (2.2), exact, $z = f^{-1}(x)$"),
+                 "bijective layer: eq. (2.2), exact, $z = f^{-1}(x)$",
+                 # x = a z + b: its density is the x-derivative of its CDF, Phi((x - b)/a) (1 - that when a < 0)
+                 plain=("log(abs(diff(Phi((x - b)/a), x)))", "log(phi((x - b)/a)) + log(abs(a)**(-1))")),
             Step(r"\log p(x)", r"\mathbb E_{q(z|x)}\Bigl[\log p(z) + \log\frac{p(x|z)}{q(z|x)}\Bigr] + \mathrm{KL}(q\,\|\,p(z|x))",
-                 "stochastic layer: eq. (2.1)"),
+                 "stochastic layer: eq. (2.1)",
+                 # latent y ~ N(b, a^2), x | y ~ N(y, s^2), so x ~ N(b, a^2 + s^2); KL written as E_q[log q/p(y|x)]
+                 plain=("lN(x, b, a**2 + s**2)",
+                        "E[lN(y, b, a**2) + lN(x, y, s**2) - lN(y, m, v), (y, N(m, v))]"
+                        " + E[lN(y, m, v) - lN(y, mp, vp), (y, N(m, v))]")),
             Step(r"\log p(x)", r"\mathbb E_{q}\Bigl[\log p(z) + \sum_t\mathcal V_t\Bigr]",
-                 "compose, drop every KL $\\ge 0$; equality iff each $q_t$ is the exact posterior", relation=r"\ge"),
-            Step(r"\log p(x) \ge \log p(z) + \sum_t\mathcal V_t", r"\text{false for single samples } z\sim q",
-                 "the stochastic $\\mathcal V_t$ is random: the bound holds in expectation only", relation=r"\Longrightarrow"),
-        )
+                 "compose, drop every KL $\\ge 0$; equality iff each $q_t$ is the exact posterior", relation=r"\ge",
+                 plain=("lN(x, b, a**2 + s**2)",
+                        "E[lN((y - b)/a, 0, 1) - log(abs(a)) + lN(x, y, s**2) - lN(y, m, v), (y, N(m, v))]")),
+            Step(r"\log p(z) + \sum_t\mathcal V_t", r"\log p(x) + \log\frac{p(z|x)}{q(z|x)}",
+                 "at a single sample $z\\sim q$: above $\\log p(x)$ wherever $q(z|x) < p(z|x)$, so the bound "
+                 "holds in expectation only",
+                 plain=("lN((y - b)/a, 0, 1) - log(abs(a)) + lN(x, y, s**2) - lN(y, m, v)",
+                        "lN(x, b, a**2 + s**2) + lN(y, mp, vp) - lN(y, m, v)")),
+        ),
+        symbols=_CHAIN_SYMBOLS, define=_CHAIN_DEFINE,
     )
 
 
+# 004 §2.2's 1-D instance: h(z) = (1 + q z^2) exp(-z^2/2), nascent delta nd(u) = N(u; 0, eps^2); an integral over
+# the real line int F(z) dz is written E[F(z)/w(z), (z, N(c, sig^2))] with w the N(c, sig^2) density (sig = the
+# width of the peak of nd(g(z)), so that Gauss-Hermite quadrature resolves it)
+_DELTA_SYMBOLS = {"ua": "real in [0.25, 2]", "ub": "real in [0, 2]", "sg": "integer in [0, 1]",
+                  "c": "real in [-1.5, 1.5]", "q": "real in [0, 2]"}
+_DELTA_DEFINE = {"h(z)": "(1 + q*z**2)*exp(-z**2/2)", "nd(u)": "phi(u/eps)/eps", "w(z)": "phi((z - c)/sig)/sig"}
+
+
 def dirac_composition_derivation() -> Derivation:
+    # step 1 for a monotone g with a closed-form inverse, gs(z) = a sinh(z - c); step 3 for the claim's
+    # g(z) = a (z - c) + b tanh(z - c), a and b of one sign (root z0 = c, g'(z0) = a + b)
     return Derivation(
         (
             Step(r"\int\delta_\varepsilon(g(z))h(z)\,dz", r"\int\delta_\varepsilon(u)\,\frac{h(g^{-1}(u))}{|g'(g^{-1}(u))|}\,du",
-                 "substitute $u = g(z)$, $g$ monotone"),
+                 "substitute $u = g(z)$, $g$ monotone",
+                 plain=("E[nd(gs(z))*h(z)/ws(z), (z, N(c, sigs**2))]",
+                        "E[h(gsinv(u))/abs(dgs(gsinv(u))), (u, N(0, eps**2))]")),
             Step(r"\int\delta_\varepsilon(u)\,\psi(u)\,du", r"\psi(0) + \tfrac{\varepsilon^2}{2}\psi''(0) + O(\varepsilon^4)",
-                 "$\\delta_\\varepsilon = N(0, \\varepsilon^2)$: odd moments vanish"),
-            Step(r"\int\delta(g(z))h(z)\,dz", r"\frac{h(z_0)}{|g'(z_0)|}", "limit $\\varepsilon\\to0$; $\\psi(0) = h(z_0)/|g'(z_0)|$"),
-            Step(r"p(x|z) = \delta(x - f(z))", r"\bigl|\det\tfrac{\partial f}{\partial z}\bigr|^{-1}_{z_0}\delta(z - f^{-1}(x))",
-                 "eq. (2.3) with $g(z) = x - f(z)$: so eq. (2.1) with $q = p(z|x)$ gives eq. (2.2)"),
-        )
+                 "$\\delta_\\varepsilon = N(0, \\varepsilon^2)$: odd moments vanish",
+                 # psi(t + .) for every t: the expansion at 0 of every shifted smooth function
+                 plain=("E[psi(t + u), (u, N(0, eps**2))]", "psi(t) + eps**2/2*diff(psi(t), t, 2) + O(eps**4)")),
+            Step(r"\int\delta_\varepsilon(g(z))h(z)\,dz", r"\frac{h(z_0)}{|g'(z_0)|} + O(\varepsilon^2)",
+                 "$\\psi(0) = h(z_0)/|g'(z_0)|$; as $\\varepsilon\\to0$, $\\int\\delta(g(z))h(z)\\,dz = h(z_0)/|g'(z_0)|$",
+                 plain=("E[nd(g(z))*h(z)/w(z), (z, N(c, sig**2))]", "h(c)/abs(a + b) + O(eps**2)")),
+            Step(r"\delta(x - f(z))", r"\bigl|\det\tfrac{\partial f}{\partial z}\bigr|^{-1}_{z_0}\delta(z - f^{-1}(x))",
+                 "$p(x|z) = \\delta(x - f(z))$ for a bijective layer: eq. (2.3) with $g(z) = x - f(z)$, as distributions "
+                 "in $z$; so eq. (2.1) with $q = p(z|x)$ gives eq. (2.2)",
+                 # as distributions: integrated against h with nascent deltas; 1-D f(z) = x + a (z - c) + b tanh(z - c),
+                 # so f^{-1}(x) = c and |det df/dz| = |a + b| there
+                 plain=("E[nd(x - f(z))*h(z)/w(z), (z, N(c, sig**2))]",
+                        "E[h(z), (z, N(c, eps**2))]/abs(a + b) + O(eps**2)")),
+        ),
+        symbols={"ua": "real in [0.25, 2]", "ub": "real in [0, 2]", "sg": "integer in [0, 1]",
+                 "c": "real in [-1.5, 1.5]", "q": "real in [0, 2]", "t": "real in [-1, 1]", "x": "real in [-3, 3]",
+                 "eps": "positive -> 0"},
+        functions={"psi": "smooth"},
+        define={"a": "(2*sg - 1)*ua", "b": "(2*sg - 1)*ub", "h(z)": "(1 + q*z**2)*exp(-z**2/2)",
+                "nd(u)": "phi(u/eps)/eps",
+                "g(z)": "a*(z - c) + b*tanh(z - c)", "f(z)": "x + g(z)", "sig": "eps/abs(a + b)", "w(z)": "phi((z - c)/sig)/sig",
+                "gs(z)": "a*sinh(z - c)", "gsinv(u)": "c + log(u/a + sqrt((u/a)**2 + 1))", "dgs(z)": "a*cosh(z - c)",
+                "sigs": "eps/abs(a)", "ws(z)": "phi((z - c)/sigs)/sigs"},
     )
 
 
@@ -279,19 +352,38 @@ def flow_log_density(layers, x, *, logdet_sign=-1.0, at_output=False, radial_ext
 
 
 def flow_derivation() -> Derivation:
+    # d-dimensional layers at a point z: affine u1 = A z + b1, elementwise sinh u2 = sinh(u1), planar
+    # x = u2 + v tanh(w^T u2 + c); radial at u with centre z0 (r = |u - z0|, h = 1/(alpha + r), beta > -alpha)
+    no_sets = ("the step language has no events, probabilities of sets or integrals over sets (only expectations "
+               "over probability vectors and Gaussian expectations of smooth integrands)")
     return Derivation(
         (
-            Step(r"\Pr[X\in B]", r"\Pr[Z\in f^{-1}(B)] = \int_{f^{-1}(B)}p_Z(z)\,dz", "$X = f(Z)$, $f$ bijective"),
+            Step(r"\Pr[X\in B]", r"\Pr[Z\in f^{-1}(B)]", "$X = f(Z)$, $f$ bijective", unchecked=no_sets),
+            Step(r"\Pr[Z\in f^{-1}(B)]", r"\int_{f^{-1}(B)}p_Z(z)\,dz", "$p_Z$ is the density of $Z$", unchecked=no_sets),
             Step(r"\int_{f^{-1}(B)}p_Z(z)\,dz", r"\int_B p_Z(f^{-1}(x))\,\bigl|\det\tfrac{\partial f}{\partial z}\bigr|^{-1}_{z=f^{-1}(x)}dx",
-                 "substitute $z = f^{-1}(x)$"),
+                 "substitute $z = f^{-1}(x)$", unchecked=no_sets),
             Step(r"\log\bigl|\det\tfrac{\partial f}{\partial z}\bigr|", r"\sum_l\log\bigl|\det\tfrac{\partial f_l}{\partial u_{l-1}}\bigr|",
-                 "chain rule; determinants multiply"),
-            Step(r"\log|\det J_{\rm affine}|", r"\log|\det A|,\qquad \log|\det J_{\sinh}(u)| = \sum_i\log\cosh u_i",
-                 "each layer at its own input"),
-            Step(r"\det\bigl(I + v\,\psi(u)^\top\bigr)", r"1 + \psi(u)^\top v,\quad \psi(u) = (1-\tanh^2(w^\top u+b))\,w",
-                 r"planar layer $u + v\tanh(w^\top u + b)$; matrix determinant lemma"),
+                 "chain rule; determinants multiply",
+                 # f = planar o sinh o affine; each layer's Jacobian written out at its own input u_{l-1}
+                 plain=("log(abs(det(diff(planar(sinh(A @ z + b1)), z))))",
+                        "log(abs(det(A))) + log(abs(det(diag(cosh(A @ z + b1)))))"
+                        " + log(abs(det(eye(n) + v @ ((1 - tanh(w.T @ sinh(A @ z + b1) + c)**2) * w).T)))")),
+            Step(r"\log|\det J_{\rm affine}|", r"\log|\det A|", "each layer at its own input",
+                 plain=("log(abs(det(diff(A @ u + b1, u))))", "log(abs(det(A)))")),
+            Step(r"\log|\det J_{\sinh}(u)|", r"\sum_i\log\cosh u_i", "each layer at its own input",
+                 plain=("log(abs(det(diff(sinh(u), u))))", "sum(log(cosh(u[i])), (i, 0, n - 1))")),
+            Step(r"\det\bigl(I + v\,\psi(u)^\top\bigr)", r"1 + \psi(u)^\top v",
+                 r"planar layer $u + v\tanh(w^\top u + b)$, $\psi(u) = (1-\tanh^2(w^\top u+b))\,w$; matrix determinant lemma",
+                 plain=("det(eye(n) + v @ psi.T)", "1 + psi.T @ v")),
             Step(r"\det\Bigl(I + \beta h(r)I + \beta h'(r)\tfrac{(u-z_0)(u-z_0)^\top}{r}\Bigr)",
                  r"(1+\beta h)^{d-1}\,(1 + \beta h + \beta h' r)",
-                 r"radial layer $u + \beta h(r)(u - z_0)$, $h = 1/(\alpha + r)$: eigenvalues along and across $u - z_0$"),
-        )
+                 r"radial layer $u + \beta h(r)(u - z_0)$, $h = 1/(\alpha + r)$: eigenvalues along and across $u - z_0$",
+                 plain=("det(eye(n) + beta*hr*eye(n) + beta*dhr*(u - z0) @ (u - z0).T/r)",
+                        "(1 + beta*hr)**(n - 1)*(1 + beta*hr + beta*dhr*r)")),
+        ),
+        symbols={"n": "integer in [1, 4]", "A": "invertible matrix n x n", "b1": "vector n", "z": "vector n",
+                 "u": "vector n", "v": "vector n", "w": "vector n", "c": "real", "z0": "vector n",
+                 "alpha": "real in (0, 3]", "bp": "real in (0, 4]"},
+        define={"planar(y)": "y + v * tanh(w.T @ y + c)", "psi": "(1 - tanh(w.T @ u + c)**2) * w",
+                "beta": "bp - alpha", "r": "norm(u - z0)", "hr": "1/(alpha + r)", "dhr": "-1/(alpha + r)**2"},
     )
