@@ -238,6 +238,8 @@ class Check:
     seed_label: ClassVar[str] = "check"
     #: whether the kind draws points (then it takes ``examples`` and ``max_examples``)
     draws_points: ClassVar[bool] = True
+    #: what else may stand in for a strategy, in the error message (kinds that allow it)
+    without_strategy: ClassVar[str] = ""
 
     def __post_init__(self):
         self.validate()
@@ -266,9 +268,6 @@ class Check:
                 raise ValidationError(
                     f"{_owner(self)}: strategy={self.strategy!r} must be a function of no arguments returning a "
                     "Hypothesis strategy (strategy=lambda: ...), so that each run builds it afresh")
-
-    #: what else may stand in for a strategy, in the error message (kinds that allow it)
-    without_strategy: ClassVar[str] = ""
 
     def may_omit_strategy(self) -> bool:
         """Whether ``strategy=None`` is allowed (only the known ``examples`` are then judged)."""
