@@ -441,7 +441,8 @@ def _bind(body, env, var, value, be):
     """``(body, env)`` with ``var`` bound to ``value``; in mpmath the value is substituted as a literal
     (a symbol's value is read through float64, which would round a perturbation or a quadrature node)."""
     if _mp(be) and not isinstance(value, (int, np.integer)):
-        return substitute(body, {var: Lit(value)}), env
+        # also bound in the environment: the definitions of sequences the body uses read it from there
+        return substitute(body, {var: Lit(value)}), {**env, var: value}
     return body, {**env, var: value}
 
 
@@ -724,6 +725,51 @@ def _ev_inf(node, env, probs, be, ev):
     return mpmath.inf if _mp(be) else math.inf
 
 
+def _seq_deps(name, defs, cache) -> tuple:
+    """The free symbols the definition of sequence ``name`` reads (through the sequences it uses), sorted:
+    its terms are cached per value of these (a perturbed x of a finite difference is another sequence)."""
+    key = ("__deps__", name)
+    if key not in cache:
+        out, seen, todo = set(), set(), [name]
+        while todo:
+            nm = todo.pop()
+            if nm in seen or nm not in defs:
+                continue
+            seen.add(nm)
+            sd = defs[nm]
+            for body in [sd.body] + [b for _, b in sd.bases]:
+                fv = free_vars(body)
+                if body is sd.body:
+                    fv.discard(sd.var)
+                out |= fv
+                todo.extend(_seq_names(body))
+        cache[key] = tuple(sorted(out))
+    return cache[key]
+
+
+def _seq_names(node) -> set:
+    out = {node.name} if isinstance(node, Seq) else set()
+    for _, child in _children(node):
+        out |= _seq_names(child)
+    return out
+
+
+def _value_key(v, keep):
+    """A hashable key equal for equal values (an unhashable value is keyed by identity and kept alive)."""
+    if isinstance(v, np.ndarray):
+        return ("array", v.shape, tuple(v.ravel().tolist()))
+    if isinstance(v, RandomVariable):
+        return ("rv", _value_key(np.asarray(v.values), keep))
+    if isinstance(v, dict):
+        return ("dict", tuple(sorted((k, _value_key(x, keep)) for k, x in v.items())))
+    try:
+        hash(v)
+        return (type(v).__name__, v)
+    except TypeError:
+        keep.append(v)
+        return ("id", id(v))
+
+
 def _ev_seq(node, env, probs, be, ev):
     defs = env.get("__seqs__", {})
     if node.name not in defs:
@@ -733,9 +779,14 @@ def _ev_seq(node, env, probs, be, ev):
         raise Unsupported(f"{node.name}[{n}]: indices of a sequence run from 0 to 2000")
     sd = defs[node.name]
     cache = env.setdefault("__cache__", {})
+    keep = cache.setdefault(("__keep__",), [])
+    # the terms depend on the symbols the definitions read: keyed by their values here (a derivative through
+    # a sequence evaluates it at perturbed points; a sum or an expectation binds a symbol to each value)
+    where = tuple((v, _value_key(env.get(v), keep)) for v in _seq_deps(node.name, defs, cache)) + \
+        (("__fns__", _value_key(env.get("__fns__"), keep)),)
     bases = dict(sd.bases)
     for j in range(0, n + 1):
-        key = (node.name, j, _mp(be), mpmath.mp.dps)
+        key = (node.name, j, _mp(be), mpmath.mp.dps, where)
         if key in cache:
             continue
         if j in bases:
@@ -744,7 +795,7 @@ def _ev_seq(node, env, probs, be, ev):
             cache[key] = ev(sd.body, {**env, sd.var: j - sd.offset})
         else:
             raise EvalError(f"{node.name}[{j}] has no definition (give a base case {node.name}[{j}])")
-    return cache[(node.name, n, _mp(be), mpmath.mp.dps)]
+    return cache[(node.name, n, _mp(be), mpmath.mp.dps, where)]
 
 
 def _perturbed(env, var, idx, delta):
