@@ -9,6 +9,7 @@ import pytest
 
 import verify
 from verify.diff import rules as R
+from verify.diff.expr import inv, zero
 from verify.diff.api import DiffInputError, NotDerivable, diff
 from verify.diff.cli_helpers import run_cli
 from verify.diff.oracle import Oracle
@@ -146,3 +147,20 @@ def test_lazy_import_and_callable_package():
 
     assert callable(verify.diff) and callable(pkg)
     assert pkg("trace(X)", "X", symbols='X = "matrix n x n"').expr == "eye(n)"
+
+
+@pytest.mark.parametrize("f", ["trace(inv(X) @ A @ X)", "trace(X @ A @ inv(X))", "det(X @ inv(X))",
+                               "log(det(X)) - log(det(X.T))"])
+def test_a_derivative_that_vanishes_by_cancellation_is_verified(f):
+    """The float64 derivative of trace(inv(X) A X) = trace(A) is roundoff (~1e-16), the 50-digit one ~1e-36:
+    a derived 0 must not be refuted against either (it was: the tolerance scaled with the roundoff itself)."""
+    r = verify.diff(f, "X", symbols='A = "matrix n x n", X = "invertible matrix n x n"')
+    assert r.verified, r.evidence.note
+
+
+def test_a_wrong_zero_derivative_is_still_refused(monkeypatch):
+    """The floor above never lets a 0 through where the true derivative is not 0."""
+    bad = R.Rule("logdet", "wrong", "a deliberately wrong rule", lambda e, G, i: zero(inv(e.args[0]).shape))
+    monkeypatch.setitem(R.REVERSE, "logdet", bad)
+    r = diff("log(det(X))", "X", symbols='X = "invertible matrix n x n"')
+    assert not r.verified and r.expr is None

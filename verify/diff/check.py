@@ -58,6 +58,16 @@ class Evidence:
                 f"max error/tolerance {max((i['ratio'] for i in self.instances), default=0):.2g}{mp}")
 
 
+def _mp_scale(mp_ref, ref) -> float:
+    """The size entries of the 50-digit reference are judged against: its largest entry, or, for a derivative
+    that vanishes by cancellation (trace(inv(X) @ A @ X): the float64 derivative is roundoff ~1e-16, the
+    50-digit one ~1e-36), the float64 reference's largest entry. A wrong rule is off by O(1) of the true
+    derivative; the floor this adds (atol x the float64 roundoff level, ~1e-26) is far below that."""
+    a = float(np.abs(np.asarray(mp_ref, dtype=float)).max()) if np.size(mp_ref) else 0.0
+    b = float(np.abs(np.asarray(ref, dtype=float)).max()) if np.size(ref) else 0.0
+    return max(a, b if np.isfinite(b) else 0.0)
+
+
 def _readable(env):
     return {k: (np.round(v[0], 6).tolist() if np.ndim(v) else float(v)) for k, v in env.items()}
 
@@ -143,7 +153,8 @@ def verify_derivation(der, *, seed: int = 0, instances: int = 6, mp_check: bool 
         rec = {"sizes": dict(sizes), "max_error": cmp.error, "ratio": cmp.ratio}
         if not cmp.ok and mp_check and der.kind != "hessian":
             mp_ref = oracle.mp_jacobian(env, der.wrt, sizes)
-            cmp_mp = compare_arrays(cand, mp_ref, rtol=TOLERANCE["mpmath"][0], atol=TOLERANCE["mpmath"][1])
+            cmp_mp = compare_arrays(cand, mp_ref, rtol=TOLERANCE["mpmath"][0], atol=TOLERANCE["mpmath"][1],
+                                    scale=_mp_scale(mp_ref, ref))
             rec["mp_error"] = cmp_mp.error
             if cmp_mp.ok:
                 rec["ratio"] = cmp_mp.ratio  # the float64 reference was the noisy one
@@ -164,15 +175,16 @@ def verify_derivation(der, *, seed: int = 0, instances: int = 6, mp_check: bool 
                            f"{list(cmp.index)} is {cmp.candidate:.6g}, the numeric derivative {cmp.reference:.6g}")
             break
         if worst is None or rec["ratio"] > worst[0]["ratio"]:
-            worst = (rec, env, sizes, cand)
+            worst = (rec, env, sizes, cand, ref)
     if k == 0:
         ev.verified = False
         ev.note = (f"no instance in {tries} draws where the function is defined (finite); declare narrower "
                    "domains (e.g. a positive vector, a positive definite matrix)")
     elif ev.verified and worst is not None and mp_check and der.kind != "hessian" and worst[3].size <= 400:
-        rec, env, sizes, cand = worst
+        rec, env, sizes, cand, ref = worst
         mp_ref = oracle.mp_jacobian(env, der.wrt, sizes)
-        cmp = compare_arrays(cand, mp_ref, rtol=TOLERANCE["mpmath"][0], atol=TOLERANCE["mpmath"][1])
+        cmp = compare_arrays(cand, mp_ref, rtol=TOLERANCE["mpmath"][0], atol=TOLERANCE["mpmath"][1],
+                             scale=_mp_scale(mp_ref, ref))
         rec["mp_error"] = cmp.error
         ev.worst = {"sizes": sizes, "mp_error": cmp.error, "ratio": cmp.ratio}
         if not cmp.ok:
