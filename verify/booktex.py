@@ -390,12 +390,13 @@ def title_latex(title: str) -> str:
             it[0] = "math"
     for _ in range(2):
         for i, it in enumerate(items):
-            if it[0] != "neutral" or _depth(it[1]) != 0:
+            if it[0] != "neutral":
                 continue
             left = items[i - 1] if i > 0 else None
             right = items[i + 1] if i + 1 < n else None
-            if (left is not None and left[0] == "math" and not left[2]) or \
-                    (right is not None and right[0] == "math" and not it[2]):
+            d = _depth(it[1])  # "(1" joins only what follows, "1)" only what precedes
+            if (d <= 0 and left is not None and left[0] == "math" and not left[2]) or \
+                    (d >= 0 and right is not None and right[0] == "math" and not it[2]):
                 it[0] = "math"
     for it in items:
         if it[0] == "neutral":
@@ -546,6 +547,8 @@ def _num(x) -> str:
             return s
         m, e = f"{x:.3e}".split("e")
         m = m.rstrip("0").rstrip(".")
+        if m in ("1", "-1"):
+            return f"{m[:-1]}10^{{{int(e)}}}"
         return f"{m}\\cdot 10^{{{int(e)}}}"
     return r"\text{" + escape(str(x)) + "}"
 

@@ -1,6 +1,5 @@
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -70,17 +69,9 @@ def test_readme_python_api_block_runs():
 def test_latex_files_written(tmp_path):
     assert main(["latex", "implicit.preconditioner", "--out", str(tmp_path), "--quiet"]) == 0
     tex = (tmp_path / "implicit-preconditioner.tex").read_text()
-    assert "\\begin{align*}" in tex and "\\text{" in tex and "Verdict" in tex
+    assert "\\VfyStep" in tex and "\\StepChunk" in tex and "Verdict" in tex
     assert "\\input{implicit-preconditioner}" in (tmp_path / "book.tex").read_text()
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="texlive not installed (CI installs it)")
-def test_latex_pdf_compiles_cleanly(tmp_path):
-    assert main(["latex", "--out", str(tmp_path), "--pdf", "--quiet"]) == 0
-    assert (tmp_path / "book.pdf").stat().st_size > 1000
-    log = (tmp_path / "book.log").read_text(errors="replace")
-    assert "Undefined control sequence" not in log and "LaTeX Warning" not in log
-    for tex in tmp_path.glob("implicit-*.tex"):  # each claim file compiles standalone
-        r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
-                           cwd=tmp_path, capture_output=True, text=True)
-        assert r.returncode == 0, r.stdout[-1500:]
+# The book's compilation (no overfull box over 1pt, no undefined control sequence, a claim file alone) is
+# tested in test_latex.py on the whole catalogue with the evidence of a few claims.
