@@ -31,3 +31,10 @@ def test_momentum_rules_and_lag():
     assert D.momentum_coefficients("ema", 0.9) == (0.9, 1.0)
     g = sp.Symbol("gamma", positive=True)
     assert sp.simplify(D.momentum_lag_sym() - g / (1 - g)) == 0
+
+
+def test_every_step_has_a_plain_form_or_a_reason():
+    for d in (D.gradient_flow_derivation(), D.momentum_derivation()):
+        for s in d.steps:
+            assert s.plain is not None or s.unchecked
+    assert "non-zero term" not in D.gradient_flow_derivation().to_latex()  # a relation, not prose

@@ -77,3 +77,12 @@ def test_single_datum_is_deterministic():
 def test_validation_messages(phi, r, k, msg):
     with pytest.raises(ValidationError, match=msg):
         G.second_moment_ratio_explicit(phi, r, k)
+
+
+def test_every_step_has_a_plain_form_or_a_reason():
+    ders = (G.expected_decrease_derivation(False), G.expected_decrease_derivation(True), G.second_moment_derivation(),
+            G.implicit_ratio_derivation(), G.one_hot_derivation(), G.one_hot_corrected_derivation(),
+            G.balanced_bound_derivation(), G.ones_direction_derivation())
+    for d in ders:
+        for s in d.steps:
+            assert s.plain is not None or s.unchecked
