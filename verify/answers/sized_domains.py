@@ -1,10 +1,11 @@
 r"""Domains with sizes and limits, for derivations (vectors are columns, ``n x 1``, as in the judge) (an extension of :mod:`verify.answers.domains`).
 
-Adds ``"vector K"`` / ``"probability vector K"`` / ``"positive vector 3"`` (the length a declared integer
-symbol, a number or a shared label), ``"matrix m x n"``, ``"stochastic matrix K x K"`` (rows are probability
-vectors), ``"symmetric matrix n x n"``, ``"positive definite matrix n x n"``, ``"real in [a, b]"`` and the
-asymptotic variables ``"real -> 0"``, ``"positive -> 0"``, ``"real -> oo"``; everything else is
-:func:`verify.answers.domains.parse_domain`.
+Adds ``"vector K"`` / ``"probability vector K"`` / ``"positive vector 3"`` / ``"one-hot vector K"`` (the length
+a declared integer symbol, a number or a shared label), ``"matrix m x n"``, ``"stochastic matrix K x K"`` /
+``"row-stochastic matrix m x n"`` (rows are probability vectors), ``"symmetric"`` / ``"positive definite"`` /
+``"invertible"`` / ``"diagonal"`` / ``"identity"`` / ``"orthogonal matrix n x n"``, ``"full column rank matrix
+m x k"`` (m >= k), ``"real in [a, b]"`` (a < b) and the asymptotic variables ``"real -> 0"``,
+``"positive -> 0"``, ``"real -> oo"``; everything else is :func:`verify.answers.domains.parse_domain`.
 
 >>> d = parse_sized("probability vector K")
 >>> d.kind, d.flavour, d.sizes
@@ -17,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from hypothesis import strategies as st
+from hypothesis import assume, strategies as st
 
 from .. import strategies as S
 from ..errors import ValidationError
@@ -25,9 +26,13 @@ from .domains import DOMAIN_HELP, Domain, parse_domain, sympy_symbol
 
 __all__ = ["SizedDomain", "parse_sized", "sized_instances", "SIZED_HELP", "sympy_symbol_sized"]
 
-SIZED_HELP = (DOMAIN_HELP + ", vector K, probability vector K, positive vector K, matrix m x n, stochastic matrix "
-              "K x K, symmetric matrix n x n, positive definite matrix n x n, real in [a, b], real -> 0, "
-              "positive -> 0, real -> oo")
+SIZED_HELP = DOMAIN_HELP + ", unit vector [n], stochastic matrix K x K, real -> 0, positive -> 0, real -> oo"
+_PHRASES = ("real", "positive", "negative", "nonnegative", "probability", "discount", "integer", "positive integer",
+            "vector", "positive vector", "nonnegative vector", "probability vector", "one-hot vector", "unit vector",
+            "matrix", "invertible matrix", "symmetric matrix", "positive definite matrix", "diagonal matrix",
+            "diagonal nonnegative matrix", "identity matrix", "orthogonal matrix", "row-stochastic matrix",
+            "stochastic matrix", "full column rank matrix", "random variable", "real in", "integer in")
+_NONSQUARE = ("", "stochastic", "row-stochastic", "full column rank")
 DEFAULT_VECTOR = "_n"  #: the shared size label of vectors declared without a size (1..5)
 
 
@@ -72,19 +77,28 @@ def parse_sized(text: str, *, name: str = "?") -> SizedDomain:
     if m:
         pos = m.group(1) == "positive"
         return SizedDomain("real", 0.0 if pos else -1.0, 1.0, "positive" if pos else "", (), "0" if m.group(2) == "0" else "oo")
-    m = re.fullmatch(r"real in \[\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*\]", low)
+    m = re.fullmatch(r"real in \[\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*,\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*\]", low)
     if m:
-        return SizedDomain("real", float(m.group(1)), float(m.group(2)), "interval")
-    m = re.fullmatch(r"(probability |positive |nonnegative |unit )?vector(?:\s+(\w+))?", t, flags=re.I)
+        return _interval(SizedDomain("real", float(m.group(1)), float(m.group(2)), "interval"), text, name)
+    m = re.fullmatch(r"(probability |positive |nonnegative |unit |one-hot )?vector(?:\s+(\w+))?", t, flags=re.I)
     if m:
-        return SizedDomain("vector", flavour=(m.group(1) or "").strip().lower(), sizes=(_size(m.group(2) or DEFAULT_VECTOR),))
-    m = re.fullmatch(r"(stochastic |symmetric |positive definite |invertible |diagonal nonnegative |diagonal |identity )?"
+        n = _size(m.group(2) or DEFAULT_VECTOR)
+        if n == 0:
+            raise ValidationError(f"symbols.{name} = {text!r}: sizes are positive integers")
+        return SizedDomain("vector", flavour=(m.group(1) or "").strip().lower(), sizes=(n,))
+    m = re.fullmatch(r"(stochastic |row-stochastic |symmetric |positive definite |invertible |diagonal nonnegative |"
+                     r"diagonal |identity |orthogonal |full column rank )?"
                      r"matrix\s+(\w+)\s*x\s*(\w+)", t, flags=re.I)
     if m:
-        fl = (m.group(1) or "").strip().lower()
+        fl = " ".join((m.group(1) or "").lower().split())
         r, c = _size(m.group(2)), _size(m.group(3))
-        if fl and fl != "stochastic" and r != c:
+        if fl not in _NONSQUARE and r != c:
             raise ValidationError(f"symbols.{name} = {text!r}: a {fl} matrix is square; write {fl} matrix {r} x {r}")
+        if fl == "full column rank" and isinstance(r, int) and isinstance(c, int) and r < c:
+            raise ValidationError(f"symbols.{name} = {text!r}: a full column rank matrix {r} x {c} needs at least "
+                                  f"as many rows as columns")
+        if 0 in (r, c):
+            raise ValidationError(f"symbols.{name} = {text!r}: sizes are positive integers")
         return SizedDomain("matrix", flavour=fl, sizes=(r, c))
     m = re.fullmatch(r"integer in \[\s*(-?\d+|\w+(?:\s*[-+]\s*\d+)?)\s*,\s*(-?\d+|\w+(?:\s*[-+]\s*\d+)?)\s*\]", t,
                      flags=re.I)
@@ -95,14 +109,36 @@ def parse_sized(text: str, *, name: str = "?") -> SizedDomain:
         return SizedDomain("integer", _int_bound(m.group(1)), None)
     try:
         d = parse_domain(text, name=name)
-    except ValidationError:
-        raise ValidationError(f"symbols.{name} = {text!r}: unknown domain; use one of: {SIZED_HELP}") from None
+    except ValidationError as exc:
+        if "unknown domain" not in str(exc):
+            raise
+        import difflib
+
+        head = re.sub(r"\s+(\w+\s*x\s*\w+|\w+)$", "", low) if re.search(r"(vector|matrix)\s+\w+(\s*x\s*\w+)?$", low) else low
+        head = re.sub(r"\s*(in\b.*|[\[(].*)$", " in", head).strip()
+        near = difflib.get_close_matches(head, _PHRASES, n=1, cutoff=0.75)
+        hint = f" (did you mean {near[0] + t[len(head):]!r}?)" if near and near[0] != head else ""
+        raise ValidationError(f"symbols.{name} = {text!r}: unknown domain{hint}; use one of: {SIZED_HELP}") from None
     if d.kind == "matrix":
-        return SizedDomain("matrix", flavour=d.flavour, sizes=(d.label, d.label))
+        return SizedDomain("matrix", flavour=d.flavour, sizes=tuple(_size(x) for x in d.label))
     if d.kind == "vector":
-        return SizedDomain("vector", flavour=d.flavour, sizes=(DEFAULT_VECTOR,))
-    return SizedDomain(d.kind, d.lo, d.hi, d.flavour, lo_open=getattr(d, "lo_open", False),
-                       hi_open=getattr(d, "hi_open", False))
+        return SizedDomain("vector", flavour=d.flavour, sizes=(_size(d.label) if d.label else DEFAULT_VECTOR,))
+    return _interval(SizedDomain(d.kind, d.lo, d.hi, d.flavour, lo_open=getattr(d, "lo_open", False),
+                                 hi_open=getattr(d, "hi_open", False)), text, name)
+
+
+def _interval(d: SizedDomain, text, name) -> SizedDomain:
+    """A real interval with room in it: a single point or an empty interval is rejected, naming the symbol."""
+    if d.kind != "real" or d.lo is None or d.hi is None:
+        return d
+    if d.lo == d.hi:
+        v = d.lo
+        v = int(v) if float(v) == int(v) else v
+        raise ValidationError(f"symbols.{name} = {text!r}: {' '.join(str(text).split())} is a single point: write {v} "
+                              f"instead of the symbol {name}")
+    if d.lo > d.hi:
+        raise ValidationError(f"symbols.{name} = {text!r}: the interval is empty; give [lower, upper] with lower < upper")
+    return d
 
 
 def _real_range(d):
@@ -142,11 +178,21 @@ def _matrix(draw, d: SizedDomain, r: int, c: int):
                                                 min_size=r, max_size=r))))
     if fl == "invertible":
         return draw(S.invertible_matrices(size=r, max_condition=20.0, min_abs_det=0.5 ** r))
-    B = np.asarray(draw(st.lists(S.grid_values(-2.0, 2.0), min_size=r * c, max_size=r * c))).reshape(r, c)
+    if fl == "row-stochastic":
+        return _weights(draw, r, c)
+    B = np.asarray(draw(st.lists(S.grid_values(-2.0, 2.0), min_size=r * c, max_size=r * c)), dtype=float).reshape(r, c)
     if fl == "symmetric":
         return (B + B.T) / 2
     if fl == "positive definite":
         return B @ B.T + 0.5 * np.eye(r)
+    if fl == "orthogonal":  # the Cayley transform of a skew-symmetric matrix, times +-1
+        K = (B - B.T) / 2
+        Q = np.linalg.solve((np.eye(r) + K).T, (np.eye(r) - K).T).T  # (I - K) (I + K)^-1
+        return Q * draw(st.sampled_from((1.0, -1.0)))
+    if fl == "full column rank":  # r >= c (the sizes are drawn so)
+        if np.linalg.matrix_rank(B) < c or np.linalg.cond(B) > 1e6:  # made diagonally dominant on top
+            B[:c, :c] += (np.abs(B[:c, :c]).sum(axis=1).max() + 1) * np.eye(c)
+        return B
     return B
 
 
@@ -191,6 +237,11 @@ def _instances(draw, domains: tuple, members: tuple, int_span: int):
     probs = None
     if any(d.kind == "random" for _, d in domains):
         probs = draw(S.finite_distributions(min_size=2, max_size=6))
+    for name, d in domains:  # a full column rank m x k: a free row label m is drawn at least k
+        if d.kind == "matrix" and d.flavour == "full column rank":
+            lab, c = d.sizes[0], size(d.sizes[1])
+            if not isinstance(lab, int) and lab not in env and lab not in sizes:
+                sizes[lab] = c + draw(st.integers(0, 2))
     for name, d in domains:
         if d.kind == "real":
             lo, hi, step = _real_range(d)
@@ -199,11 +250,21 @@ def _instances(draw, domains: tuple, members: tuple, int_span: int):
             n = size(d.sizes[0])
             if d.flavour == "probability":
                 env[name] = _weights(draw, 1, n).reshape(n, 1)
+            elif d.flavour == "unit":  # a nonzero draw, normalised
+                v = np.asarray(draw(st.lists(S.grid_values(-5.0, 5.0), min_size=n, max_size=n)), dtype=float)
+                v[0] = v[0] if np.any(v) else 1.0
+                env[name] = (v / np.linalg.norm(v)).reshape(n, 1)
+            elif d.flavour == "one-hot":
+                env[name] = np.zeros((n, 1))
+                env[name][draw(st.integers(0, n - 1)), 0] = 1.0
             else:
                 lo = {"positive": 0.25, "nonnegative": 0.0}.get(d.flavour, -5.0)
                 env[name] = np.asarray(draw(st.lists(S.grid_values(lo, 5.0), min_size=n, max_size=n)), dtype=float).reshape(n, 1)
         elif d.kind == "matrix":
-            env[name] = _matrix(draw, d, size(d.sizes[0]), size(d.sizes[1]))
+            r, c = size(d.sizes[0]), size(d.sizes[1])
+            if d.flavour == "full column rank":
+                assume(r >= c)  # declared sizes with m < k: outside the domain
+            env[name] = _matrix(draw, d, r, c)
         elif d.kind == "random":
             from .evaluate import RandomVariable
 

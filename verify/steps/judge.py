@@ -24,6 +24,7 @@ from ..answers.evaluate import EvalError, NotScalar, RandomVariable, evaluate, t
 from ..answers.extended import Undecidable, contains, free_vars
 from ..answers.language import Order, unparse
 from ..answers.sized_domains import sized_instances, sympy_symbol_sized
+from ..errors import ValidationError
 from ..search import falsify
 from ..tolerances import ANSWER_MP_CONFIRM, tolerance
 
@@ -332,6 +333,8 @@ def _numeric(ctx, prev, cur, rel, *, seed, max_examples):
                                               f"{len(compared)} instances without a counterexample")
     except _Invalid as exc:
         return Outcome("invalid", "evaluation", f"cannot be evaluated: {exc}")
+    except ValidationError as exc:  # the declared domains cannot be drawn (an empty range, a size below 1)
+        return Outcome("invalid", "domains", f"the symbols' domains: {exc}")
     except (MemoryError, RecursionError) as exc:
         return Outcome("undecided", "evaluation", f"ran out of resources ({type(exc).__name__})")
     if out.counterexample is not None:

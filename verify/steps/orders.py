@@ -19,6 +19,7 @@ from ..answers.evaluate import EvalError
 from ..answers.extended import Undecidable, contains
 from ..answers.language import Add, Mul, Neg, Order, Sub, unparse
 from ..answers.sized_domains import sized_instances
+from ..errors import ValidationError
 from ..search import falsify
 from .judge import Outcome, _counterexample, evaluate_at, readable
 
@@ -162,6 +163,8 @@ def judge_order_step(ctx, prev, cur, rel, *, seed=0) -> Outcome:
                       raise_errors=(EvalError,))
     except EvalError as exc:
         return Outcome("invalid", "O-terms", f"cannot be evaluated: {exc}")
+    except ValidationError as exc:  # the declared domains cannot be drawn
+        return Outcome("invalid", "domains", f"the symbols' domains: {exc}")
     side = "h -> 0" if limit == "0" else "h -> oo"
     if out.counterexample is not None:
         (env, probs), info = out.counterexample
