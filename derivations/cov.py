@@ -358,8 +358,8 @@ def flow_derivation() -> Derivation:
                "over probability vectors and Gaussian expectations of smooth integrands)")
     return Derivation(
         (
-            Step(r"\Pr[X\in B]", r"\Pr[Z\in f^{-1}(B)]", "$X = f(Z)$, $f$ bijective", unchecked=no_sets),
-            Step(r"\Pr[Z\in f^{-1}(B)]", r"\int_{f^{-1}(B)}p_Z(z)\,dz", "$p_Z$ is the density of $Z$", unchecked=no_sets),
+            Step(r"\Pr[X\in B]", r"\int_{f^{-1}(B)}p_Z(z)\,dz",
+                 "$X = f(Z)$, $f$ bijective: $\\Pr[X\\in B] = \\Pr[Z\\in f^{-1}(B)]$", unchecked=no_sets),
             Step(r"\int_{f^{-1}(B)}p_Z(z)\,dz", r"\int_B p_Z(f^{-1}(x))\,\bigl|\det\tfrac{\partial f}{\partial z}\bigr|^{-1}_{z=f^{-1}(x)}dx",
                  "substitute $z = f^{-1}(x)$", unchecked=no_sets),
             Step(r"\log\bigl|\det\tfrac{\partial f}{\partial z}\bigr|", r"\sum_l\log\bigl|\det\tfrac{\partial f_l}{\partial u_{l-1}}\bigr|",
