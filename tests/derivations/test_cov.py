@@ -44,3 +44,19 @@ def test_log_density_has_its_kink_at_the_image_of_the_radial_centre(layers):
 def test_no_radial_layer_no_kink():
     layers = (("sinh",), ("planar", np.array([0.5]), np.array([0.5]), 1.0))
     assert C.flow_nonsmooth_points(layers).size == 0
+
+
+def test_every_step_is_checkable_or_says_why():
+    for make in (C.vec_kronecker_derivation, C.elbo_derivation, C.composition_bound_derivation,
+                 C.dirac_composition_derivation, C.flow_derivation):
+        d = make()
+        assert d.to_latex().startswith("\\begin{align*}")
+        for s in d.steps:
+            assert (s.plain is None) != (s.unchecked is None), (make.__name__, s.lhs)
+
+
+def test_elbo_steps_pass_the_step_checker():
+    from verify.stepcheck import check_steps
+
+    verdicts = check_steps(C.elbo_derivation(), cache=False)
+    assert all(v.verdict in ("proved", "consistent") for v in verdicts), verdicts
