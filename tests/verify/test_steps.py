@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -140,7 +139,8 @@ steps = ["f((x + y) / 2)", "<= (f(x) + f(y)) / 2", "<= (f(x + 1) + f(y + 1)) / 2
     assert res.steps[2].counterexample["functions"]["f"]
 
 
-def test_six_step_vector_chain_is_fast():
+def test_six_step_vector_chain_is_judged():
+    """(Its speed, median <= 2 s, is measured in benchmarks/bench_steps.py, not here: no timed unit tests.)"""
     (der,) = loads_toml('''
 [[derivation]]
 id = "chain"
@@ -149,13 +149,8 @@ steps = ["norm(A @ (x + y))**2", "= (x + y).T @ A.T @ A @ (x + y)", "= x.T @ A.T
          "<= 2 * x.T @ A.T @ A @ x + 2 * y.T @ A.T @ A @ y", "= 2 * norm(A @ x)**2 + 2 * norm(A @ y)**2",
          "<= 2 * norm(A @ x)**2 + 2 * norm(A @ y)**2 + c**2", "= c**2 + 2 * (norm(A @ x)**2 + norm(A @ y)**2)"]
 ''')
-    times = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        res = judge_derivation(der)
-        times.append(time.perf_counter() - t0)
+    res = judge_derivation(der)
     assert all(s.verdict in ("proved", "consistent") for s in res.steps[1:]), [(s.verdict, s.evidence) for s in res.steps]
-    assert sorted(times)[1] <= 2.0, times
 
 
 def test_annotated_latex_compiles(judged, tmp_path):
