@@ -95,33 +95,103 @@ def search_space_sizes(n_actions: int, n_agents: int):
     return n_actions**n_agents, n_agents * n_actions
 
 
+#: a multi-agent MDP with costs in the step language: ``S`` states, ``m`` agents with ``U`` actions each, joint
+#: actions ``u = sum_l u_l U^l`` (``N = U^m`` of them), ``P[s*N + u, t] = P(t|s,u)`` (rows of a stochastic
+#: matrix; rows past ``S*N`` unused), ``g[s*N + u] = g(s,u)``; the deterministic base policy ``mu(s)`` is digit
+#: ``s`` of ``b`` in base ``N`` (every base policy is some ``b``)
+MDP_SYMBOLS = {"S": "integer in [2, 3]", "m": "integer in [1, 3]", "U": "integer in [1, 3]",
+               "P": "stochastic matrix 81 x S", "g": "vector 81", "gamma": "discount", "b": "integer in [0, 19682]"}
+MDP_DEFINE = {
+    "N": "U**m",
+    "mu(s)": "floor(b / N**s) - N*floor(b / N**(s + 1))",
+    "Qf(J, s, u)": "g[s*N + u] + gamma*dot(P[s*N + u], J)",  # Q-factor of joint action u in state s against J
+    "Pmu": "sum(eye(S)[ss] @ P[ss*N + mu(ss)].T, (ss, 0, S - 1))",
+    "gmu": "sum(eye(S)[ss] * g[ss*N + mu(ss)], (ss, 0, S - 1))",
+    "Jmu": "Jc[0]", "Jc[0]": "inv(eye(S) - gamma*Pmu) @ gmu",  # a one-term sequence: evaluated once per instance
+    "T(J)": "sum(eye(S)[ss] * min(Qf(J, ss, uu), (uu, 0, N - 1)), (ss, 0, S - 1))",
+    "Tmu(J)": "gmu + gamma*Pmu @ J",
+}
+
+
+def _policy(choice: str) -> dict:
+    """Transition matrix, costs, operator and cost of the deterministic policy ``choice(s)`` (cached)."""
+    return {"Pt": "Ptc[0]", "Ptc[0]": f"sum(eye(S)[ss] @ P[ss*N + {choice}].T, (ss, 0, S - 1))",
+            "gt": "gtc[0]", "gtc[0]": f"sum(eye(S)[ss] * g[ss*N + {choice}], (ss, 0, S - 1))",
+            "Tt(J)": "gt + gamma*Pt @ J", "Jt": "Jtc[0]", "Jtc[0]": "inv(eye(S) - gamma*Pt) @ gt"}
+
+
+_STATE = {"x": "integer in [0, S - 1]"}
+#: standard rollout needs no agent structure: N joint actions (up to 4, so that the limit is summed in time)
+_JOINT = {"N": "integer in [1, 4]", "P": "stochastic matrix 12 x S", "g": "vector 12", "b": "integer in [0, 63]"}
+_LIMIT = "Jmu[x] + sum(W[j + 1][x] - W[j][x], (j, 0, oo))"
+
+
+def _improvement_steps():
+    return (
+        Step(r"J_{\tilde\mu}(x)", r"\lim_k \bigl(T_{\tilde\mu}^kJ_\mu\bigr)(x)", r"$T_{\tilde\mu}$ is a $\gamma$-contraction",
+             plain=("Jt[x]", _LIMIT)),
+        Step(r"\lim_k \bigl(T_{\tilde\mu}^kJ_\mu\bigr)(x)", r"J_\mu(x)",
+             r"monotonicity of $T_{\tilde\mu}$, induction: $T_{\tilde\mu}^{k+1}J_\mu \le T_{\tilde\mu}^kJ_\mu$",
+             relation=r"\le", plain=(_LIMIT, "Jmu[x]")),
+    )
+
+
 def rollout_derivation() -> Derivation:
+    # standard rollout: the first minimiser of Q_mu(s, .) over the N joint actions
+    choice = "min(uu + N*sign(Qf(Jmu, ss, uu) - min(Qf(Jmu, ss, vv), (vv, 0, N - 1))), (uu, 0, N - 1))"
     return Derivation((
-        Step(r"T_{\tilde\mu}J_\mu", r"\min_u Q_\mu(\cdot,u) = T J_\mu \le T_\mu J_\mu = J_\mu",
-             r"$\tilde\mu$ attains the minimum; $\mu$ is one of the candidates", relation="="),
-        Step(r"J_{\tilde\mu}", r"\lim_k T_{\tilde\mu}^kJ_\mu \le J_\mu", r"monotonicity of $T_{\tilde\mu}$, induction",
-             relation="="),
-    ))
+        Step(r"T_{\tilde\mu}J_\mu", r"TJ_\mu", r"$\tilde\mu$ attains the minimum $\min_u Q_\mu(\cdot,u) = TJ_\mu$",
+             plain=("Tt(Jmu)", "T(Jmu)")),
+        Step(r"TJ_\mu", r"T_\mu J_\mu", r"$\mu$ is one of the candidates", relation=r"\le",
+             plain=("T(Jmu)", "Tmu(Jmu)")),
+        Step(r"T_\mu J_\mu", r"J_\mu", r"$J_\mu$ is the fixed point of $T_\mu$", plain=("Tmu(Jmu)", "Jmu")),
+        *_improvement_steps(),
+    ), symbols={**{k: v for k, v in MDP_SYMBOLS.items() if k not in ("m", "U")}, **_STATE, **_JOINT},
+        define={**{k: v for k, v in MDP_DEFINE.items() if k != "N"}, **_policy(choice), "W[0]": "Jmu", "W[j + 1]": "Tt(W[j])"})
 
 
 def multiagent_derivation() -> Derivation:
+    # K[l][s]: the joint action in state s once agents 0..l-1 have made their rollout choices (the rest at mu);
+    # agent l picks the first minimiser of Q_mu(s, .) over its own action, the others fixed
+    moved = "k + (vv - dig(k, l))*U**l"
     return Derivation((
         Step(r"Q_\mu(x, \tilde u_1, \dots, \tilde u_\ell, \mu_{\ell+1}, \dots)",
              r"Q_\mu(x, \tilde u_1, \dots, \tilde u_{\ell-1}, \mu_\ell, \mu_{\ell+1}, \dots)",
-             r"agent $\ell$ may keep its base action, so its minimum is no larger", relation=r"\le"),
-        Step(r"(T_{\tilde\mu}J_\mu)(x)", r"Q_\mu(x, \mu_1(x), \dots, \mu_m(x)) = J_\mu(x)",
-             "chain the $m$ inequalities", relation=r"\le"),
-        Step(r"J_{\tilde\mu}", r"J_\mu", "as for standard rollout", relation=r"\le"),
-        Step(r"Q_\mu(x, \hat u_1, \hat u_2)", r"\text{anything}",
-             r"autonomous choices $\hat u_\ell$ each assume the others keep $\mu$: no chain, no guarantee",
-             relation="="),
-    ))
+             r"agent $\ell$ may keep its base action, so its minimum is no larger", relation=r"\le",
+             plain=("Qf(Jmu, x, K[l][x])", "Qf(Jmu, x, K[l - 1][x])")),
+        Step(r"(T_{\tilde\mu}J_\mu)(x)", r"Q_\mu(x, \mu_1(x), \dots, \mu_m(x))", "chain the $m$ inequalities",
+             relation=r"\le", plain=("Tt(Jmu)[x]", "Qf(Jmu, x, mu(x))")),
+        Step(r"Q_\mu(x, \mu_1(x), \dots, \mu_m(x))", r"J_\mu(x)", r"$J_\mu = T_\mu J_\mu$",
+             plain=("Qf(Jmu, x, mu(x))", "Jmu[x]")),
+        Step(r"J_{\tilde\mu}", r"J_\mu", "as for standard rollout", relation=r"\le", plain=("Jt", "Jmu")),
+        Step(r"Q_\mu(x, \hat u_1, \hat u_2)", r"Q_\mu(x, \mu_1(x), \mu_2(x))",
+             r"autonomous choices $\hat u_\ell$ each assume the other keeps $\mu$: when $\mu(x) = (0, 0)$ and "
+             r"$Q_\mu(x,1,0) = Q_\mu(x,0,1) < Q_\mu(x,0,0) < Q_\mu(x,1,1)$ (the seed's $1, 0, 0, 2$) both switch; no chain, "
+             r"no guarantee",
+             relation=">", plain=("Qx[uh1 + 2*uh2]", "Qx[0]")),
+    ), symbols={**MDP_SYMBOLS, **_STATE, "l": "integer in [1, m]", "q00": "real", "d1": "positive", "d2": "positive"},
+        define={
+        **MDP_DEFINE, **_policy("K[m][ss]"),
+        "dig(k, l)": "floor(k / U**l) - U*floor(k / U**(l + 1))",
+        "ch(k, s, l)": f"min(vv + U*sign(Qf(Jmu, s, {moved}) - min(Qf(Jmu, s, {moved.replace('vv', 'ww')}), "
+                       f"(ww, 0, U - 1))), (vv, 0, U - 1))",
+        "K[0]": "sum(eye(S)[ss] * mu(ss), (ss, 0, S - 1))",
+        "K[j + 1]": "sum(eye(S)[ss] * (K[j][ss] + (ch(K[j][ss], ss, j) - dig(K[j][ss], j))*U**j), (ss, 0, S - 1))",
+        # the autonomous failure: two agents, joint index u_1 + 2 u_2, Q_mu(x, .) = (q00, q00 - d1, q00 - d1, q00 + d2)
+        "Qx": "q00*eye(4)[0] + (q00 - d1)*(eye(4)[1] + eye(4)[2]) + (q00 + d2)*eye(4)[3]",
+        "uh1": "min(vv + 2*sign(Qx[vv] - min(Qx[ww], (ww, 0, 1))), (vv, 0, 1))",
+        "uh2": "min(vv + 2*sign(Qx[2*vv] - min(Qx[2*ww], (ww, 0, 1))), (vv, 0, 1))",
+    })
 
 
 def search_space_derivation() -> Derivation:
     U, m = sp.symbols("|U| m", positive=True, integer=True)
     return Derivation((
-        Step(r"\#\{(u_1,\dots,u_m)\}", U**m, "joint minimisation"),
-        Step(r"\sum_{\ell=1}^m\#\{u_\ell\}", m * U, "one agent at a time"),
-        Step(sp.Integer(5)**15, sp.Integer(5**15), "the seed's 15 spiders with 5 moves each; agent by agent: 75"),
-    ))
+        Step(r"\#\{(u_1,\dots,u_m)\}", U**m, "joint minimisation: $|U|$ independent choices per agent",
+             unchecked="a counting argument: the step language has no cardinality of a set of tuples"),
+        Step(r"\sum_{\ell=1}^m\#\{u_\ell\}", m * U, r"one agent at a time, $\#\{u_\ell\} = |U|$",
+             plain=("sum(nU, (l, 1, m))", "m*nU")),
+        Step(sp.Pow(5, 15, evaluate=False), sp.Integer(5**15), "the seed's 15 spiders with 5 moves each, jointly",
+             plain=("5**15", "30517578125")),
+        Step(sp.Mul(15, 5, evaluate=False), sp.Integer(75), "agent by agent", plain=("15*5", "75")),
+    ), symbols={"nU": "positive integer", "m": "positive integer"})
