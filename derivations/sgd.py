@@ -246,6 +246,16 @@ _IMPLICIT = {
 }
 
 
+def _implicit_at_fixed_theta() -> dict:
+    """:data:`_IMPLICIT` with :math:`\\eta = 1 - h` and :math:`w = A\\hat\\theta` for a fixed :math:`\\hat\\theta` (``tht``)."""
+    out = {"eta": "1 - h"}
+    for key, val in _IMPLICIT.items():
+        out[key] = val
+        if key == "A":
+            out["w"] = "A @ tht"  # so that theta_hat(w, F) = tht
+    return out
+
+
 def expected_decrease_derivation(implicit: bool) -> Derivation:
     r"""Theorems 2 and 3. Explicit: residuals :math:`r = \phi\theta - y`, :math:`\mathbf r = \phi^\top r`.
     Implicit: :math:`\hat\theta = (I - \eta\sigma(F))^{-1}w`, :math:`r = \phi\hat\theta - y`."""
@@ -269,10 +279,10 @@ def expected_decrease_derivation(implicit: bool) -> Derivation:
                 Step(r"L(\theta - \alpha g_B) - L(\theta)", r"-\alpha\,\mathbf r^\top g_B + \tfrac{\alpha^2}{2}\|\phi g_B\|^2",
                      "$L$ is quadratic: exact second-order Taylor expansion (any step $g_B$)",
                      plain=("L(theta - alpha*g) - L(theta)", "-alpha * R.T @ g + alpha**2/2 * norm(phi @ g)**2")),
-                Step(r"\mathbb E\|\phi g_B\|^2", r"\|\phi\|_2^2\max_i\|r_i\phi_i\|^2",
-                     r"$\|g_B\| \le \max_i\|r_i\phi_i\|$: the $\alpha^2$ term stays bounded", relation=r"\le",
+                Step(r"\mathbb E\|\phi g_B\|^2", r"\|\phi\|_F^2\max_i\|r_i\phi_i\|^2",
+                     r"$\|\phi g\| \le \|\phi\|_F\|g\|$, $\|g_B\| \le \max_i\|r_i\phi_i\|$: the $\alpha^2$ term stays bounded", relation=r"\le",
                      plain=(_E("norm(phi @ gB(bb))**2"),
-                            "norm(phi, 2)**2 * max(norm(r[l] * phi.T @ eye(n)[l])**2, (l, 0, n - 1))")),
+                            "norm(phi)**2 * max(norm(r[l] * phi.T @ eye(n)[l])**2, (l, 0, n - 1))")),
                 Step(r"\mathbb E[\Delta L]", r"-\frac{\alpha}{n}\|\mathbf r\|^2 + O(\alpha^2)",
                      r"take expectations of the expansion: $\mathbb E[g_B] = \mathbf r/n$",
                      plain=(_E("L(theta - alpha*gB(bb)) - L(theta)"), "-alpha/n * norm(R)**2 + O(alpha**2)")),
@@ -357,15 +367,13 @@ def second_moment_derivation() -> Derivation:
 
 
 def implicit_ratio_derivation() -> Derivation:
-    r"""Theorem 5.2 at a fixed :math:`\hat\theta` (``th``) and :math:`F`, with :math:`\eta = 1 - h`, :math:`h \to 0`;
+    r"""Theorem 5.2 at a fixed :math:`\hat\theta` (``tht``) and :math:`F`, with :math:`\eta = 1 - h`, :math:`h \to 0`;
     :math:`v` is the stationary distribution of :math:`\sigma(F)` (:math:`v^\top = \mathbf 1^\top(I - \sigma(F) + \mathbf 1\mathbf 1^\top)^{-1}`)."""
     symbols = {"n": "integer in [2, 4]", "k": "integer in [1, n]", "d": "integer in [2, 3]",
-               "b": "integer in [0, 15]", "phi": "matrix n x d", "y": "vector n", "th": "vector d",
+               "b": "integer in [0, 15]", "phi": "matrix n x d", "y": "vector n", "tht": "vector d",
                "F": "matrix d x d", "g": "vector d", "h": "positive -> 0", "alpha": "positive -> 0"}
-    define = dict(_SUBSETS, **_IMPLICIT, **{
-        "eta": "1 - h",
-        "w": "A @ th",  # so that theta_hat(w, F) = th
-        "r": "phi @ th - y",
+    define = dict(_SUBSETS, **_implicit_at_fixed_theta(), **{
+        "r": "phi @ tht - y",
         "gB(b)": "phi.T @ (z(b) * r) / k",
         "thn(b)": "th(w - alpha * Jtw(gB(b)), F - alpha * JtF(gB(b)))",
         "v": "inv(eye(d) - sm(F) + ones(d, d)).T @ ones(d)",
@@ -376,7 +384,7 @@ def implicit_ratio_derivation() -> Derivation:
     return Derivation(
         (
             Step(r"\Delta\hat\theta", r"-\alpha P g_B + O(\alpha^2)", "Theorem 3, first order in $\\alpha$",
-                 plain=("thn(b) - th", "-alpha * P @ gB(b) + O(alpha**2)")),
+                 plain=("thn(b) - tht", "-alpha * P @ gB(b) + O(alpha**2)")),
             Step(r"P", r"\frac{s}{(1-\eta)^2}\mathbf 1\mathbf 1^\top + O\bigl((1-\eta)^{-1}\bigr)",
                  r"leading order of $P$ ($\hat\theta$, $F$ fixed); $s = v^\top(\eta^2D+I)v$",
                  plain=("P", "sv / h**2 * ones(d, d) + O(1/h)")),
@@ -495,13 +503,13 @@ def balanced_bound_derivation() -> Derivation:
 
 
 def ones_direction_derivation() -> Derivation:
-    r"""Theorem 4 at a fixed :math:`\hat\theta` (``th``) and :math:`F`, :math:`\eta = 1 - h`."""
+    r"""Theorem 4 at a fixed :math:`\hat\theta` (``tht``) and :math:`F`, :math:`\eta = 1 - h`."""
     symbols = {"n": "integer in [2, 4]", "k": "integer in [1, n]", "d": "integer in [2, 3]",
-               "phi": "matrix n x d", "y": "vector n", "th": "vector d", "F": "matrix d x d",
+               "phi": "matrix n x d", "y": "vector n", "tht": "vector d", "F": "matrix d x d",
                "Dt": "vector d", "h": "positive -> 0", "alpha": "positive -> 0"}
-    define = dict(_SUBSETS, **_IMPLICIT, **{
-        "eta": "1 - h", "w": "A @ th", "R": "phi.T @ (phi @ th - y)",
-        "gB(b)": "phi.T @ (z(b) * (phi @ th - y)) / k",
+    define = dict(_SUBSETS, **_implicit_at_fixed_theta(), **{
+        "R": "phi.T @ (phi @ tht - y)",
+        "gB(b)": "phi.T @ (z(b) * (phi @ tht - y)) / k",
         "thn(b)": "th(w - alpha * Jtw(gB(b)), F - alpha * JtF(gB(b)))",
         "v": "inv(eye(d) - sm(F) + ones(d, d)).T @ ones(d)",
         "sv": "v.T @ (eta**2 * diag((C * C) @ ones(d)) + eye(d)) @ v",
@@ -515,9 +523,9 @@ def ones_direction_derivation() -> Derivation:
                  plain=("dot(ones(d), R) / dot(ones(d), ones(d))", "ones(d).T @ R / d")),
             Step(r"\mathbb E[\Delta r^\parallel]", r"\tfrac1d\mathbf 1^\top\phi^\top\phi\,\mathbb E[\Delta\hat\theta]",
                  "$\\mathbf r$ is affine in $\\hat\\theta$ (for every change $\\Delta\\hat\\theta$)",
-                 plain=("rpar(th + Dt) - rpar(th)", "ones(d).T @ phi.T @ phi @ Dt / d")),
+                 plain=("rpar(tht + Dt) - rpar(tht)", "ones(d).T @ phi.T @ phi @ Dt / d")),
             Step(r"\mathbb E[\Delta\hat\theta]", r"-\tfrac{\alpha}{n}P\mathbf r + O(\alpha^2)", "Theorem 3",
-                 plain=(_E("thn(bb) - th"), "-alpha/n * P @ R + O(alpha**2)")),
+                 plain=(_E("thn(bb) - tht"), "-alpha/n * P @ R + O(alpha**2)")),
             Step(r"\mathbf 1^\top\phi^\top\phi P\mathbf r",
                  r"\frac{s\,\|\phi\mathbf 1\|^2}{(1-\eta)^2}\,\mathbf 1^\top\mathbf r + O\bigl((1-\eta)^{-1}\bigr)",
                  "leading order of $P$, $s = v^\\top(\\eta^2D+I)v$ ($\\hat\\theta$, $F$ fixed)",
