@@ -110,8 +110,11 @@ def _steps_tex(claim, result) -> str:
             else:
                 how = f" by {escape(v.method)}" if v.method else ""
                 tag = f"\\mbox{{{mark}\\,{word}{how}}}"
-                if v.reason:
-                    tag += f"\\newline\\textcolor{{darkgray}}{{{text_latex(v.reason)}}}"
+                evidence = v.reason
+                if v.verdict in ("proved", "consistent"):  # the first clause; the JSON report has it all
+                    evidence = evidence.split("; ")[0]
+                if evidence:
+                    tag += f"\\newline\\textcolor{{darkgray}}{{{text_latex(evidence)}}}"
         label = f"{{\\small {k + 1}}}\\hfill {mark}\\hspace{{0.7em}}"
         reason = text_latex(step.reason) if "$" in step.reason else step.reason
         line = reason + (f"\\hfill {tag}" if tag else "")
