@@ -36,7 +36,8 @@ from .evaluate import EvalError, NotScalar, RandomVariable, evaluate
 from .language import FUNCTIONS as _JUDGE_FUNCTIONS
 from .language import AnswerError, MAX_DEPTH, MAX_LENGTH, Node, Order, Sym, _Builder, _node, check_size
 
-__all__ = ["Index", "Over", "ExpectOver", "Normal", "Fn", "Diff", "DiffAt", "Apply", "Seq", "Inf", "Lit", "Undecidable", "Unsupported",
+__all__ = ["Index", "Over", "ExpectOver", "Normal", "Fn", "Diff", "DiffAt", "Apply", "Seq", "Inf", "Lit", "Def", "Decl",
+           "Undecidable", "Unsupported", "expand_defs",
            "SeqDef", "FAMILIES", "NEW_FUNCTIONS", "parse_extended", "parse_statement", "evaluate_extended",
            "free_vars", "contains", "substitute"]
 
@@ -51,10 +52,12 @@ Apply = _node("Apply", ["name", "args"])  #: an abstract function (a family of c
 Seq = _node("Seq", ["name", "index"])  #: a term of a sequence defined by recursion
 Inf = _node("Inf", [])
 Lit = _node("Lit", ["value"])  #: an exact (mpmath) value bound during evaluation; never parsed
+Def = _node("Def", ["name", "body"])  #: a named definition (its value memoised per values of what it reads)
+Decl = _node("Decl", ["name"])  #: a declared symbol named in a parametrised definition, shadowed at the call site
 
 NEW_FUNCTIONS = ("sin", "cos", "tan", "tanh", "sigmoid", "softplus", "relu", "Phi", "phi", "KL", "softmax",
-                 "logsumexp", "dot", "outer", "diag", "dim", "delta")
-_ARITY = {"KL": 2, "dot": 2, "outer": 2, "dim": 2, "delta": 2}
+                 "logsumexp", "dot", "outer", "diag", "dim", "delta", "zeros", "vec", "argmax", "argmin")
+_ARITY = {"KL": 2, "dot": 2, "outer": 2, "dim": 2, "delta": 2, "zeros": (1, 2)}
 BINDERS = ("sum", "prod", "max", "min")
 MAX_TERMS = 200_000  #: a finite sum or max over more terms than this is refused
 
@@ -131,6 +134,7 @@ class _ExtBuilder(_Builder):
         self.defines = dict(defines or {})  # name -> node
         self.params = dict(params or {})  # name -> (param names, node)
         self.sequences = set(sequences)
+        self.bound = []  # the binders in scope at the node being built (innermost last)
 
     def _name(self, node):
         if not isinstance(node, ast.Name):
@@ -142,9 +146,11 @@ class _ExtBuilder(_Builder):
     def _scoped(self, var, node, d):
         added = var not in self.symbols
         self.symbols.add(var)
+        self.bound.append(var)
         try:
             return self.build(node, d)
         finally:
+            self.bound.pop()
             if added:
                 self.symbols.discard(var)
 
@@ -156,7 +162,9 @@ class _ExtBuilder(_Builder):
             if node.id in self.symbols:
                 return Sym(node.id)
             if node.id in self.defines:
-                return self.defines[node.id]
+                body = self.defines[node.id]
+                # a named definition is one node, evaluated once per values of what it reads (an O-term stays inline)
+                return body if contains(body, Order) or isinstance(body, (Sym, Def)) else Def(node.id, body)
             if node.id == "oo":
                 return Inf()
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
@@ -229,10 +237,18 @@ class _ExtBuilder(_Builder):
                 names, body = self.params[name]
                 if len(args) != len(names):
                     raise AnswerError(f"column {node.col_offset + 1}: {name} takes {len(names)} argument(s)")
-                return substitute(body, {p: self.build(a, d) for p, a in zip(names, args)})
+                # the body's own names (not parameters) are the declared symbols, even under a binder of the
+                # call site that reuses the name; substitute() renames the body's binders that would capture
+                # a name of an argument
+                shadowed = (free_vars(body) - set(names)) & set(self.bound)
+                if shadowed:
+                    body = substitute(body, {n: Decl(n) for n in shadowed}, into_defs=False)
+                return substitute(body, {p: self.build(a, d) for p, a in zip(names, args)}, into_defs=False)
             if name in NEW_FUNCTIONS and name not in _JUDGE_FUNCTIONS:
-                if len(args) != _ARITY.get(name, 1):
-                    raise AnswerError(f"column {node.col_offset + 1}: {name} takes {_ARITY.get(name, 1)} argument(s)")
+                ar = _ARITY.get(name, 1)
+                if len(args) not in (ar if isinstance(ar, tuple) else (ar,)):
+                    want = " or ".join(map(str, ar)) if isinstance(ar, tuple) else ar
+                    raise AnswerError(f"column {node.col_offset + 1}: {name} takes {want} argument(s)")
                 return Fn(name, tuple(self.build(a, d) for a in args))
             if name == "norm" and len(args) == 2:
                 return Fn("norm", (self.build(args[0], d), self.build(args[1], d)))
@@ -301,17 +317,31 @@ def _children(node):
 
 
 def free_vars(node) -> set:
-    """Free symbol names (bound variables of sums, expectations, ... excluded)."""
+    """Free symbol names (bound variables of sums, expectations, ... excluded; a :class:`Decl` names a declared
+    symbol even under a binder of its name)."""
+    return _free(node) | _decls(node)
+
+
+def _free(node) -> set:
     if isinstance(node, Sym):
         return {node.name}
     out = set()
     for f, child in _children(node):
-        inner = free_vars(child)
+        inner = _free(child)
         if isinstance(node, (Over, ExpectOver)) and f in ("body", "bodies"):
             inner.discard(node.var)
         out |= inner
     if isinstance(node, (Diff, DiffAt)):
         out.add(node.var)
+    return out
+
+
+def _decls(node) -> set:
+    if isinstance(node, Decl):
+        return {node.name}
+    out = set()
+    for _, child in _children(node):
+        out |= _decls(child)
     return out
 
 
@@ -321,14 +351,51 @@ def contains(node, types) -> bool:
     return any(contains(c, types) for _, c in _children(node))
 
 
-def substitute(node, mapping: dict):
-    """``node`` with free symbols replaced (``mapping``: name -> node)."""
+def expand_defs(node):
+    """``node`` with every named definition (:class:`Def`) replaced by its body (for comparing trees)."""
+    if isinstance(node, Def):
+        return expand_defs(node.body)
+    if not isinstance(node, Node) or not getattr(node, "__dataclass_fields__", None) or not contains(node, Def):
+        return node
+    vals = {}
+    for f in node.__dataclass_fields__:
+        v = getattr(node, f)
+        if isinstance(v, tuple):
+            vals[f] = tuple(expand_defs(x) if isinstance(x, Node) else x for x in v)
+        else:
+            vals[f] = expand_defs(v) if isinstance(v, Node) else v
+    return type(node)(**vals)
+
+
+def _fresh(var, avoid) -> str:
+    k = 1
+    while f"{var}_{k}" in avoid:
+        k += 1
+    return f"{var}_{k}"
+
+
+def substitute(node, mapping: dict, *, into_defs: bool = True):
+    """``node`` with free symbols replaced (``mapping``: name -> node), capture-avoiding: a binder of ``node``
+    (sum, prod, max, min, E, Var, Cov) whose variable is free in a replacement is renamed to a fresh name.
+    ``into_defs=False`` leaves named definitions alone (their names are the declared symbols)."""
+    if isinstance(node, Def) and not into_defs:
+        return node
     if isinstance(node, Sym):
         return mapping.get(node.name, node)
     if not isinstance(node, Node) or not getattr(node, "__dataclass_fields__", None):
         return node
-    if isinstance(node, (Over, ExpectOver)) and node.var in mapping:
-        mapping = {k: v for k, v in mapping.items() if k != node.var}
+    if isinstance(node, (Over, ExpectOver)):
+        inner = {k: v for k, v in mapping.items() if k != node.var}
+        bodies = (node.body,) if isinstance(node, Over) else node.bodies
+        used = set().union(*(_free(b) for b in bodies))
+        var = node.var
+        if any(var in free_vars(v) for k, v in inner.items() if k in used):
+            var = _fresh(node.var, used | set(inner) | set().union(*(free_vars(v) for v in inner.values())))
+            bodies = tuple(substitute(b, {node.var: Sym(var)}) for b in bodies)
+        bodies = tuple(substitute(b, inner, into_defs=into_defs) for b in bodies)
+        if isinstance(node, Over):
+            return Over(node.kind, bodies[0], var, substitute(node.lo, mapping, into_defs=into_defs), substitute(node.hi, mapping, into_defs=into_defs))
+        return ExpectOver(node.kind, bodies, var, substitute(node.dist, mapping, into_defs=into_defs))
     if isinstance(node, (Diff, DiffAt)) and node.var in mapping:
         m = mapping[node.var]
         if not isinstance(m, Sym):
@@ -340,9 +407,9 @@ def substitute(node, mapping: dict):
     for f in node.__dataclass_fields__:
         v = getattr(node, f)
         if isinstance(v, tuple):
-            vals[f] = tuple(substitute(x, mapping) if isinstance(x, Node) else x for x in v)
+            vals[f] = tuple(substitute(x, mapping, into_defs=into_defs) if isinstance(x, Node) else x for x in v)
         elif isinstance(v, Node):
-            vals[f] = substitute(v, mapping)
+            vals[f] = substitute(v, mapping, into_defs=into_defs)
         else:
             vals[f] = v
     return type(node)(**vals)
@@ -388,12 +455,86 @@ def _as_int(v, what) -> int:
     return int(round(f))
 
 
+_MATRIX_CALLS = ("eye", "inv", "pinv", "matrix_power")
+
+
+def _kind(node, kinds):
+    """``"matrix"``, ``"vector"`` or None (a number, or not known without values) of an expression, from the
+    declared kinds of its symbols (``kinds``: name -> kind): a matrix with one column stays a matrix."""
+    from .language import Add, Call, Div, MatMul, Mul, Neg, Pow, Sub, Transpose
+
+    if isinstance(node, Sym):
+        return kinds.get(node.name)
+    if isinstance(node, Def):
+        return _kind(node.body, kinds)
+    if isinstance(node, Call):
+        if node.func in _MATRIX_CALLS:
+            return "matrix"
+        if node.func == "ones":
+            return "matrix" if len(node.args) == 2 else "vector"
+        if node.func == "kron":
+            ks = [_kind(x, kinds) for x in node.args]
+            return "matrix" if "matrix" in ks else "vector" if ks == ["vector", "vector"] else None
+        if node.func == "diag":
+            k = _kind(node.args[0], kinds)
+            return {"vector": "matrix", "matrix": "vector"}.get(k)
+        if node.func in ("exp", "log", "sqrt", "abs", "sigmoid", "softmax", "sin", "cos", "tanh", "tan"):
+            return _kind(node.args[0], kinds)
+        return None
+    if isinstance(node, Fn):
+        if node.name == "zeros":
+            return "matrix" if len(node.args) == 2 else "vector"
+        if node.name == "vec":
+            return "vector"
+        if node.name == "outer":
+            return "matrix"
+        if node.name == "diag":
+            return {"vector": "matrix", "matrix": "vector"}.get(_kind(node.args[0], kinds))
+        if node.name in _ELEMENTWISE or node.name == "softmax":
+            return _kind(node.args[0], kinds)
+        return None
+    if isinstance(node, Apply):
+        return _kind(node.args[0], kinds) if len(node.args) == 1 else None
+    if isinstance(node, Transpose):
+        return "matrix" if _kind(node.a, kinds) == "matrix" else None
+    if isinstance(node, MatMul):
+        ka, kb = _kind(node.a, kinds), _kind(node.b, kinds)
+        if ka == "matrix":
+            return kb if kb in ("matrix", "vector") else None
+        return None
+    if isinstance(node, (Add, Sub, Mul, Div, Pow)):
+        ks = (_kind(node.a, kinds), _kind(node.b, kinds))
+        return "matrix" if "matrix" in ks else "vector" if "vector" in ks else None
+    if isinstance(node, Neg):
+        return _kind(node.a, kinds)
+    if isinstance(node, Index):
+        return "vector" if len(node.idx) == 1 and _kind(node.a, kinds) == "matrix" else None
+    if isinstance(node, Over):
+        return _kind(node.body, kinds) if node.kind in ("sum", "max", "min") else None
+    if isinstance(node, ExpectOver):
+        return _kind(node.bodies[0], kinds) if node.kind == "E" else None
+    return None
+
+
+def _is_matrix(node, env) -> bool:
+    """Is ``node`` (whose value has one column) a matrix, so that ``node[i]`` is its i-th row?"""
+    kinds = env.get("__kinds__")
+    if not kinds:
+        return isinstance(node, Call) and node.func in _MATRIX_CALLS
+    cache = env.setdefault("__cache__", {})
+    key = ("__kind__", id(node))
+    if key not in cache:
+        cache[key] = (_kind(node, kinds), node)
+    return cache[key][0] == "matrix"
+
+
 def _ev_index(node, env, probs, be, ev):
     a = ev(node.a)
     if not _is_arr(a):
         raise EvalError("indexing a number: only vectors and matrices can be indexed")
-    row = a.ndim == 2 and a.shape[1] > 1 and len(node.idx) == 1  # P[s]: the s-th row, as a column vector
-    if a.ndim == 2 and a.shape[1] == 1 and len(node.idx) == 1:
+    row = a.ndim == 2 and len(node.idx) == 1 and (a.shape[1] > 1 or _is_matrix(node.a, env))
+    # P[s]: the s-th row of a matrix, as a column vector (also of a matrix with one column: eye(1)[0])
+    if a.ndim == 2 and a.shape[1] == 1 and len(node.idx) == 1 and not row:
         a = a[:, 0]  # a vector is a column: v[i] is its i-th entry
     idx, rv = [], False
     for i in node.idx:
@@ -426,15 +567,27 @@ def _scalar_body(node, env, var) -> bool:
 
     if isinstance(node, Sym):
         return node.name == var or node.name.startswith("__") or not _is_arr(env.get(node.name))
+    if isinstance(node, Decl):
+        return not _is_arr(env.get("__outer__", {}).get(node.name, env.get(node.name)))
     if isinstance(node, (MatMul, Transpose, Expect, Diff, DiffAt, Seq, Over, ExpectOver, Order)):
         return False
     if isinstance(node, Call) and node.func in _ARRAY_OPS:
         return False
-    if isinstance(node, Fn) and node.name in ("KL", "softmax", "logsumexp", "dot", "outer", "diag", "norm"):
+    if isinstance(node, Fn) and node.name in ("KL", "softmax", "logsumexp", "dot", "outer", "diag", "norm", "zeros", "vec",
+                                              "argmax", "argmin"):
         return False
     if isinstance(node, Index):
         return all(_scalar_body(i, env, var) for i in node.idx) and isinstance(node.a, Sym)
     return all(_scalar_body(c, env, var) for _, c in _children(node))
+
+
+def _bound(env, var, value):
+    """``env`` with the bound variable ``var`` set to ``value``; a declared symbol it shadows keeps its value
+    under ``__outer__`` (read by :class:`Decl`: a parametrised definition's own names)."""
+    out = {**env, var: value}
+    if var in env and var not in env.get("__outer__", ()):
+        out["__outer__"] = {**env.get("__outer__", {}), var: env[var]}
+    return out
 
 
 def _bind(body, env, var, value, be):
@@ -442,8 +595,8 @@ def _bind(body, env, var, value, be):
     (a symbol's value is read through float64, which would round a perturbation or a quadrature node)."""
     if _mp(be) and not isinstance(value, (int, np.integer)):
         # also bound in the environment: the definitions of sequences the body uses read it from there
-        return substitute(body, {var: Lit(value)}), {**env, var: value}
-    return body, {**env, var: value}
+        return substitute(body, {var: Lit(value)}), _bound(env, var, value)
+    return body, _bound(env, var, value)
 
 
 def _values(body, env, var, ks, ev, be):
@@ -451,11 +604,11 @@ def _values(body, env, var, ks, ev, be):
     if _mp(be):
         return [ev(*_bind(body, env, var, k, be)) for k in ks]
     if not _mp(be) and len(ks) > 1 and _scalar_body(body, env, var):
-        out = ev(body, {**env, var: RandomVariable(np.asarray(ks))})  # one value per k, mapped like a random variable
+        out = ev(body, _bound(env, var, RandomVariable(np.asarray(ks))))  # one value per k, mapped like a random variable
         out = out.values if isinstance(out, RandomVariable) else np.full(len(ks), out, dtype=float)
         if np.shape(out) == (len(ks),):
             return list(out) if len(ks) < 64 else out
-    return [ev(body, {**env, var: k}) for k in ks]
+    return [ev(body, _bound(env, var, k)) for k in ks]
 
 
 def _ev_over(node, env, probs, be, ev):
@@ -495,7 +648,7 @@ def _infinite_sum(node, env, lo, ev, be, probs):
         while start - lo < 1 << 20:
             ks = np.arange(start, start + chunk)
             with np.errstate(all="ignore"):
-                out = ev(node.body, {**env, node.var: RandomVariable(ks)})
+                out = ev(node.body, _bound(env, node.var, RandomVariable(ks)))
                 vals = np.asarray(out.values if isinstance(out, RandomVariable) else out, dtype=float) * np.ones(chunk)
             if not np.all(np.isfinite(vals)):
                 return np.nan
@@ -508,7 +661,7 @@ def _infinite_sum(node, env, lo, ev, be, probs):
     # slowly converging or not elementwise: mpmath's nsum (extrapolation) on exact terms
     def term(k):
         with mpmath.workdps(mpmath.mp.dps):
-            v = evaluate(node.body, {**env, node.var: int(k)}, probabilities=probs, mp=True)
+            v = evaluate(node.body, _bound(env, node.var, int(k)), probabilities=probs, mp=True)
         if _is_arr(v):
             raise Unsupported("sums to oo of vectors or matrices are not supported")
         return mpmath.mpf(v)
@@ -657,6 +810,26 @@ def _ev_fn(node, env, probs, be, ev):
             s = sum(v * v for v in flat)
             return mpmath.sqrt(s) if _mp(be) else math.sqrt(s)
         raise Unsupported("norm(x, p) supports p = 1, 2 (vectors) and oo")
+    if name == "zeros":  # zeros(n): a column of n zeros; zeros(m, n)
+        from .evaluate import _to_int
+
+        shape = (_to_int(args[0], "zeros(n): n"), _to_int(args[1], "zeros(m, n): n") if len(args) > 1 else 1)
+        if _mp(be):
+            return np.full(shape, mpmath.mpf(0), dtype=object)
+        return np.zeros(shape)
+    if name == "vec":  # the columns stacked: an n*m x 1 column
+        (x,) = args
+        if not _is_arr(x):
+            raise EvalError("vec(X) needs a matrix or a vector")
+        return np.asarray(x).reshape(-1, 1, order="F")
+    if name in ("argmax", "argmin"):  # the first maximiser (minimiser) of a vector, from 0
+        (v,) = args
+        if not _is_arr(v) or (v.ndim == 2 and 1 not in v.shape):
+            raise EvalError(f"{name}(v) needs a vector")
+        flat = list(np.ravel(v))
+        best = (max if name == "argmax" else min)(flat)
+        i = next(k for k, t in enumerate(flat) if t == best)
+        return be.const(i) if hasattr(be, "const") else i
     if name == "delta":  # Kronecker's delta of two indices
         i, j = (a.values if isinstance(a, RandomVariable) else a for a in args)
         out = np.equal(i, j).astype(float)
@@ -783,7 +956,7 @@ def _ev_seq(node, env, probs, be, ev):
     # the terms depend on the symbols the definitions read: keyed by their values here (a derivative through
     # a sequence evaluates it at perturbed points; a sum or an expectation binds a symbol to each value)
     where = tuple((v, _value_key(env.get(v), keep)) for v in _seq_deps(node.name, defs, cache)) + \
-        (("__fns__", _value_key(env.get("__fns__"), keep)),)
+        (("__fns__", _value_key(env.get("__fns__"), keep)), ("__outer__", _value_key(env.get("__outer__"), keep)))
     bases = dict(sd.bases)
     for j in range(0, n + 1):
         key = (node.name, j, _mp(be), mpmath.mp.dps, where)
@@ -876,6 +1049,42 @@ def _ev_lit(node, env, probs, be, ev):
     return node.value
 
 
+def _ev_decl(node, env, probs, be, ev):
+    outer = env.get("__outer__", {})
+    if node.name in outer:
+        return ev(Sym(node.name), {**env, node.name: outer[node.name]})
+    return ev(Sym(node.name))
+
+
+DEF_EVALUATIONS = [0]  #: bodies of named definitions evaluated (a count, for tests of the memo)
+
+
+def _def_reads(node, env, cache) -> tuple:
+    """What the value of definition ``node`` depends on: its free symbols (through the sequences it uses)."""
+    key = ("__defreads__", id(node.body))
+    if key not in cache:
+        names = set(free_vars(node.body))
+        defs = env.get("__seqs__", {})
+        for nm in _seq_names(node.body):
+            names |= set(_seq_deps(nm, defs, cache))
+        cache[key] = (tuple(sorted(names)), node.body)  # the body is kept alive: its id stays unique
+    return cache[key][0]
+
+
+def _ev_def(node, env, probs, be, ev):
+    """A named definition's value, computed once per values of the symbols it reads (bound variables and the
+    perturbed points of a derivative included), the abstract functions' members and the precision."""
+    cache = env.setdefault("__cache__", {})
+    keep = cache.setdefault(("__keep__",), [])
+    where = tuple((v, _value_key(env.get(v), keep)) for v in _def_reads(node, env, cache))
+    key = ("__def__", node.name, id(node.body), _mp(be), mpmath.mp.dps, where,
+           _value_key(env.get("__fns__"), keep), _value_key(env.get("__outer__"), keep), id(probs))
+    if key not in cache:
+        DEF_EVALUATIONS[0] += 1
+        cache[key] = ev(node.body)
+    return cache[key]
+
+
 def _ev_normal(node, env, probs, be, ev):
     raise EvalError("N(mu, s2) is a distribution; use it inside E[expr, (z, N(mu, s2))]")
 
@@ -893,7 +1102,7 @@ def _not_exact(handler):
 
 _evaluate_module.EXTENSIONS.update({k: _not_exact(v) for k, v in {
     Index: _ev_index, Over: _ev_over, ExpectOver: _ev_expect, Fn: _ev_fn, Apply: _ev_apply, Inf: _ev_inf,
-    Seq: _ev_seq, Diff: _ev_diff, DiffAt: _ev_diff, Normal: _ev_normal, Lit: _ev_lit,
+    Seq: _ev_seq, Diff: _ev_diff, DiffAt: _ev_diff, Normal: _ev_normal, Lit: _ev_lit, Def: _ev_def, Decl: _ev_decl,
 }.items()})
 
 
@@ -962,6 +1171,6 @@ def _not_scalar(n, go, symbols):
 
 
 _evaluate_module.SYMPY_EXTENSIONS.update({
-    Over: _sp_over, Fn: _sp_fn, Diff: _sp_diff, Apply: _sp_apply, Inf: _sp_inf, Index: _not_scalar,
+    Def: lambda n, go, symbols: go(n.body), Decl: _not_scalar, Over: _sp_over, Fn: _sp_fn, Diff: _sp_diff, Apply: _sp_apply, Inf: _sp_inf, Index: _not_scalar,
     ExpectOver: _not_scalar, Seq: _not_scalar, Normal: _not_scalar, DiffAt: _not_scalar,
 })

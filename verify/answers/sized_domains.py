@@ -26,8 +26,8 @@ from .domains import DOMAIN_HELP, Domain, parse_domain, sympy_symbol
 
 __all__ = ["SizedDomain", "parse_sized", "sized_instances", "SIZED_HELP", "sympy_symbol_sized"]
 
-SIZED_HELP = DOMAIN_HELP + ", unit vector [n], stochastic matrix K x K, real -> 0, positive -> 0, real -> oo"
-_PHRASES = ("real", "positive", "negative", "nonnegative", "probability", "discount", "integer", "positive integer",
+SIZED_HELP = DOMAIN_HELP + ", nonzero, unit vector [n], stochastic matrix K x K, real -> 0, positive -> 0, real -> oo"
+_PHRASES = ("real", "nonzero", "positive", "negative", "nonnegative", "probability", "discount", "integer", "positive integer",
             "vector", "positive vector", "nonnegative vector", "probability vector", "one-hot vector", "unit vector",
             "matrix", "invertible matrix", "symmetric matrix", "positive definite matrix", "diagonal matrix",
             "diagonal nonnegative matrix", "identity matrix", "orthogonal matrix", "row-stochastic matrix",
@@ -77,6 +77,8 @@ def parse_sized(text: str, *, name: str = "?") -> SizedDomain:
     if m:
         pos = m.group(1) == "positive"
         return SizedDomain("real", 0.0 if pos else -1.0, 1.0, "positive" if pos else "", (), "0" if m.group(2) == "0" else "oo")
+    if re.fullmatch(r"nonzero(?: real)?", low):
+        return SizedDomain("real", flavour="nonzero")
     m = re.fullmatch(r"real in \[\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*,\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*\]", low)
     if m:
         return _interval(SizedDomain("real", float(m.group(1)), float(m.group(2)), "interval"), text, name)
@@ -156,6 +158,10 @@ def sympy_symbol_sized(name: str, d: SizedDomain):
         import sympy as sp
 
         return sp.Symbol(name, positive=True)
+    if d.flavour == "nonzero":
+        import sympy as sp
+
+        return sp.Symbol(name, real=True, nonzero=True)
     return sympy_symbol(name, d.base)
 
 
@@ -246,6 +252,8 @@ def _instances(draw, domains: tuple, members: tuple, int_span: int):
         if d.kind == "real":
             lo, hi, step = _real_range(d)
             env[name] = float(draw(S.grid_values(lo, hi, step=step)))
+            if d.flavour == "nonzero" and env[name] == 0.0:
+                env[name] = step  # a nonzero real: 0 is outside the domain
         elif d.kind == "vector":
             n = size(d.sizes[0])
             if d.flavour == "probability":

@@ -21,7 +21,7 @@ import mpmath
 import numpy as np
 
 from ..answers.evaluate import EvalError, NotScalar, RandomVariable, evaluate, to_sympy
-from ..answers.extended import Undecidable, contains, free_vars
+from ..answers.extended import Undecidable, contains, expand_defs, free_vars
 from ..answers.language import Order, unparse
 from ..answers.sized_domains import sized_instances, sympy_symbol_sized
 from ..errors import ValidationError
@@ -74,7 +74,8 @@ def readable(v, digits=8):
 
 
 def evaluate_at(ctx, node, env, probs, *, mp=False, dps=MP_DPS):
-    env = {**env, "__seqs__": ctx.seqdefs, "__cache__": {}}
+    kinds = {n: d.kind for n, d in ctx.domains.items() if d.kind in ("vector", "matrix")}
+    env = {**env, "__seqs__": ctx.seqdefs, "__cache__": {}, "__kinds__": kinds}
     if mp:
         with mpmath.workdps(dps):
             return evaluate(node, env, probabilities=probs, mp=True)
@@ -471,7 +472,7 @@ def judge_step(ctx, prev, cur, rel, *, seed=0, max_examples=MAX_EXAMPLES, symbol
         from .orders import judge_order_step
 
         return judge_order_step(ctx, prev, cur, rel, seed=seed)
-    if prev == cur and rel in ("=", "<=", ">="):
+    if expand_defs(prev) == expand_defs(cur) and rel in ("=", "<=", ">="):
         return Outcome("proved", "identical", "the two sides are the same expression after expanding definitions")
     proof = _symbolic(ctx, prev, cur, rel, symbolic_seconds)
     if proof:
