@@ -346,3 +346,18 @@ def test_regressions(text, wrong):
     verdicts = [s.verdict for s in res.steps[1:]]
     assert "invalid" not in verdicts and "undecided" not in verdicts, [(s.verdict, s.evidence) for s in res.steps]
     assert res.first_wrong_step == wrong, [(s.verdict, s.evidence) for s in res.steps]
+
+
+def test_a_second_asymptotic_variable_is_held_fixed_and_never_zero():
+    """positive -> 0 is never drawn as 0 (a/h was nan at h = 0, leaving the step undecided); the O-term step is
+    judged along the first declared variable."""
+    (der,) = loads_toml('''
+[[derivation]]
+id = "two"
+symbols = { a = "positive -> 0", h = "positive -> 0", x = "real" }
+define = { eta = "1 - h" }
+steps = ["a/(1 - eta) + x", "= x + O(a/h)", "= x + O(a**2)"]
+''')
+    res = judge_derivation(der)
+    assert [s.verdict for s in res.steps[1:]] == ["consistent", "refuted"], [s.evidence for s in res.steps]
+    assert "a -> 0" in res.steps[1].method

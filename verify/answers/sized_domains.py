@@ -76,7 +76,8 @@ def parse_sized(text: str, *, name: str = "?") -> SizedDomain:
     m = re.fullmatch(r"(real|positive)\s*->\s*(0|oo|inf)", low)
     if m:
         pos = m.group(1) == "positive"
-        return SizedDomain("real", 0.0 if pos else -1.0, 1.0, "positive" if pos else "", (), "0" if m.group(2) == "0" else "oo")
+        return SizedDomain("real", 0.0 if pos else -1.0, 1.0, "positive" if pos else "", (), "0" if m.group(2) == "0" else "oo",
+                           lo_open=pos)  # positive: never 0 (outside an O-term step it is an ordinary small value)
     if re.fullmatch(r"nonzero(?: real)?", low):
         return SizedDomain("real", flavour="nonzero")
     m = re.fullmatch(r"real in \[\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*,\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*\]", low)

@@ -165,7 +165,7 @@ def judge_order_step(ctx, prev, cur, rel, *, seed=0) -> Outcome:
         return Outcome("invalid", "O-terms", f"cannot be evaluated: {exc}")
     except ValidationError as exc:  # the declared domains cannot be drawn
         return Outcome("invalid", "domains", f"the symbols' domains: {exc}")
-    side = "h -> 0" if limit == "0" else "h -> oo"
+    side = f"{h} -> 0" if limit == "0" else f"{h} -> oo"
     if out.counterexample is not None:
         (env, probs), info = out.counterexample
         if "exception" in info:
