@@ -361,3 +361,20 @@ steps = ["a/(1 - eta) + x", "= x + O(a/h)", "= x + O(a**2)"]
     res = judge_derivation(der)
     assert [s.verdict for s in res.steps[1:]] == ["consistent", "refuted"], [s.evidence for s in res.steps]
     assert "a -> 0" in res.steps[1].method
+
+
+def test_o_term_steps_skip_instances_where_the_previous_line_is_undefined():
+    """An instance where the previous line is nan is not admissible (it left an erratum-free sgd step undecided);
+    a new line undefined where the previous one is defined is a counterexample."""
+    ders = loads_toml('''
+[[derivation]]
+id = "rhs-undefined"
+symbols = { h = "positive -> 0", x = "real" }
+steps = ["x + h", "= x + sqrt(x - 100) - sqrt(x - 100) + O(h)"]
+
+[[derivation]]
+id = "lhs-undefined-sometimes"
+symbols = { h = "positive -> 0", x = "real" }
+steps = ["sqrt(x)*(1 + h)", "= sqrt(x) + O(h)"]
+''')
+    assert [judge_derivation(d).steps[1].verdict for d in ders] == ["refuted", "consistent"]

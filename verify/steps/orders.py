@@ -31,6 +31,10 @@ WINDOW, SPREAD, HOLD, FAIL = 3, 0.25, 0.3, 0.7
 POINTS = 6  #: instances of the other symbols
 
 
+class _PreviousUndefined(Exception):
+    """The previous line is undefined at this instance: not an admissible instance."""
+
+
 class _Bad(Exception):
     pass
 
@@ -75,6 +79,8 @@ def _ladder(ctx, h, limit, prev, cur, env, probs):
         e = {**env, h: hv}
         with mpmath.workdps(DPS):
             a = evaluate_at(ctx, mp_, e, probs, mp=True, dps=DPS) if mp_ is not None else 0
+            if any(mpmath.isnan(mpmath.mpmathify(x)) for x in np.ravel(np.asarray(a, dtype=object))):
+                raise _PreviousUndefined()
             b = evaluate_at(ctx, mc, e, probs, mp=True, dps=DPS) if mc is not None else 0
             diff = _abs_max(np.asarray(a, dtype=object) - np.asarray(b, dtype=object)) if (
                 isinstance(a, np.ndarray) or isinstance(b, np.ndarray)) else abs(mpmath.mpmathify(a - b))
@@ -88,6 +94,8 @@ def _ladder(ctx, h, limit, prev, cur, env, probs):
 def _slope_verdict(rows):
     """(verdict, slope, note) for the rows of one instance."""
     floor = lambda s: s * mpmath.mpf(10) ** (-(DPS - 15))  # noqa: E731
+    if any(mpmath.isnan(x) for row in rows for x in row[1:]):  # the previous line is defined (see _ladder)
+        return "fail", math.inf, "the new line is undefined on the ladder where the previous one is defined"
     if all(d <= floor(s) for _, d, gp, _, s in rows) and all(gp == 0 for _, _, gp, _, _ in rows):
         return "exact", 0.0, "the two sides agree at 80 digits on the whole ladder"
     pts = []
@@ -134,12 +142,15 @@ def judge_order_step(ctx, prev, cur, rel, *, seed=0) -> Outcome:
     from .judge import needed_domains
 
     doms = {k: v for k, v in needed_domains(ctx, [prev, cur]).items() if k != h}
-    state = {"n": 0, "hold": [], "unsettled": [], "worst": None}
+    state = {"n": 0, "hold": [], "unsettled": [], "worst": None, "undefined": 0}
 
     def ratio(point):
         env, probs = point
         try:
             rows = _ladder(ctx, h, limit, sp, sc, env, probs)
+        except _PreviousUndefined:
+            state["undefined"] += 1
+            return 0.0, {}
         except Undecidable as exc:
             state["unsettled"].append(str(exc))
             return 0.0, {}
@@ -186,5 +197,6 @@ def judge_order_step(ctx, prev, cur, rel, *, seed=0) -> Outcome:
                        f"difference/O-term stays bounded at {len(state['hold'])} instance(s) of the other symbols "
                        f"(largest settled slope {max(state['hold']):.2f}, at most {HOLD} allowed; "
                        f"{len(LADDER)} rungs, {h} = 2^{'-' if limit == '0' else ''}{LADDER[0]}..2^{'-' if limit == '0' else ''}{LADDER[-1]})")
-    why = state["unsettled"][0] if state["unsettled"] else "too few instances"
+    why = state["unsettled"][0] if state["unsettled"] else (
+        f"the sides are undefined at all {state['undefined']} instances drawn" if state["undefined"] else "too few instances")
     return Outcome("undecided", "O-terms", f"the slopes did not settle at {len(state['unsettled'])} instance(s): {why}")
