@@ -19,9 +19,10 @@ from hypothesis.extra import numpy as hnp
 from derivations import bellman as B
 
 from .. import strategies as S
-from ..checks import BoundCheck, NumericIdentity
+from ..checks import BoundCheck, NumericIdentity, PropertyCheck
 from ..model import Claim, Formula, Mutant
 from ..oracles import mdp as O
+from ..tolerances import tolerance
 
 __all__ = ["CLAIMS"]
 
@@ -269,10 +270,6 @@ def _greedy_points(draw):
     return GreedyPoint(m, draw(_values((m.n_states,), -3, 3)))
 
 
-def _greedy_strategy():
-    return st.one_of(st.just(_tight_greedy_instance()), _greedy_points())
-
-
 def _greedy_loss(p):
     m = p.mdp
     vstar = O.optimal_values(m.P, m.r, m.gamma)
@@ -300,9 +297,9 @@ GREEDY = Claim(
     assumptions=(r"finite MDP, $0 \le \gamma < 1$; greedy ties broken toward the first action",),
     derivation=B.greedy_loss_derivation(),
     candidate=Formula(r"\frac{2\gamma}{1-\gamma}\|V - V^*\|_\infty", _greedy_candidate),
-    checks=(BoundCheck(oracle=_greedy_loss, strategy=_greedy_strategy, coordinates=_greedy_coordinates,
-                       sense="upper", effort=2,
-                       description="exact evaluation of the greedy policy; the search includes the tight 2-state instance"),),
+    checks=(BoundCheck(oracle=_greedy_loss, strategy=_greedy_points, coordinates=_greedy_coordinates,
+                       sense="upper", effort=2, examples=(_tight_greedy_instance(),),
+                       description="exact evaluation of the greedy policy; the tight 2-state instance, then a search"),),
     mutants=(
         Mutant("one-gamma", r"$\frac{\gamma}{1-\gamma}\|V - V^*\|$", Formula(r"\frac{\gamma}{1-\gamma}", partial(_greedy_candidate, variant="one-gamma"))),
     ),
@@ -374,10 +371,6 @@ def _myopia_trap():
     return PolicyPoint(m, O.one_hot_policy(np.array([0, 0]), 2))
 
 
-def _improvement_strategy():
-    return st.one_of(st.just(_myopia_trap()), _policy_points())
-
-
 @st.composite
 def _policy_points(draw):
     """Any stochastic policy, or (half the time, up to 6 states) an optimal one: improving on an
@@ -413,13 +406,13 @@ IMPROVEMENT = Claim(
     assumptions=(r"finite MDP, any stochastic $\pi$; both values by exact linear solves",),
     derivation=B.policy_improvement_derivation(),
     candidate=Formula(r"\min_s(V^{\pi'} - V^\pi)(s)/(1 + \|V^\pi\|_\infty)", _improvement),
-    checks=(BoundCheck(oracle=lambda p: 0.0, strategy=_improvement_strategy, sense="upper", effort=2,
-                       description="the improvement of the rule's policy, min over states (>= 0 claimed)"),),
+    checks=(PropertyCheck(lambda p, v: v >= -tolerance("bound.slack").atol, _policy_points, examples=(_myopia_trap(),),
+                          description="the improvement of the rule's policy, min over states, is >= 0 (up to roundoff)"),),
     mutants=(
         Mutant("myopic", r"$\pi'(s) = \arg\max_a r(s,a)$ (no look-ahead)", Formula(r"\arg\max_a r", partial(_improvement, variant="myopic"))),
         Mutant("argmin", r"$\pi'(s) = \arg\min_a Q^\pi(s,a)$", Formula(r"\arg\min_a Q^\pi", partial(_improvement, variant="argmin"))),
     ),
-    notes=r"The check's candidate is the improvement $-\min_s(V^{\pi'} - V^\pi)(s)$, bounded above by $0$; a wrong rule for $\pi'$ makes it positive.",
+    notes=r"The check's candidate is the improvement $\min_s(V^{\pi'} - V^\pi)(s)$ (relative), claimed $\ge 0$; a wrong rule for $\pi'$ makes it negative.",
 )
 
 
