@@ -150,12 +150,14 @@ def test_lazy_import_and_callable_package():
 
 
 @pytest.mark.parametrize("f", ["trace(inv(X) @ A @ X)", "trace(X @ A @ inv(X))", "det(X @ inv(X))",
-                               "log(det(X)) - log(det(X.T))"])
+                               "log(det(X)) - log(det(X.T))", "a.T @ A @ a / (a.T @ a)"])
 def test_a_derivative_that_vanishes_by_cancellation_is_verified(f):
     """The float64 derivative of trace(inv(X) A X) = trace(A) is roundoff (~1e-16), the 50-digit one ~1e-36:
     a derived 0 must not be refuted against either (it was: the tolerance scaled with the roundoff itself)."""
-    r = verify.diff(f, "X", symbols='A = "matrix n x n", X = "invertible matrix n x n"')
+    wrt = "a" if "a.T" in f else "X"  # the Rayleigh quotient is constant at n = 1: its derivative is 0
+    r = verify.diff(f, wrt, symbols='A = "matrix n x n", X = "invertible matrix n x n", a = "vector n"')
     assert r.verified, r.evidence.note
+    assert r.evidence.judge.startswith("correct"), r.evidence.judge
 
 
 def test_a_wrong_zero_derivative_is_still_refused(monkeypatch):
@@ -164,3 +166,26 @@ def test_a_wrong_zero_derivative_is_still_refused(monkeypatch):
     monkeypatch.setitem(R.REVERSE, "logdet", bad)
     r = diff("log(det(X))", "X", symbols='X = "invertible matrix n x n"')
     assert not r.verified and r.expr is None
+
+
+def test_the_printed_form_passes_verify_checks_derivative_relation(monkeypatch):
+    """The judge is a second gate: a form the numeric check passed but the judge refutes is not printed."""
+    from verify.diff import api
+
+    r = diff("log(det(X))", "X", symbols='X = "invertible matrix n x n"')
+    assert r.verified and r.evidence.judge.startswith("correct")
+    real = api._judge_gate
+
+    class Wrong:  # a missing transpose slipped into the printed form
+        def __init__(self, der):
+            self.der, self.plain = der, "inv(X)"
+
+        def __getattr__(self, name):
+            return getattr(self.der, name)
+
+    def wrong_plain(der, *args):
+        return real(Wrong(der), *args)
+
+    monkeypatch.setattr(api, "_judge_gate", wrong_plain)
+    r = diff("log(det(X))", "X", symbols='X = "invertible matrix n x n"')
+    assert not r.verified and r.expr is None and "derivative relation refutes" in r.evidence.note

@@ -84,9 +84,38 @@ def diff(expr: str, wrt: str, *, symbols=None, order: int = 1, seed: int = 0, in
     der = derive(expr, wrt, domains, order=order)
     ev = verify_derivation(der, seed=seed, instances=instances)
     rules = _rule_rows(der.rules)
+    if ev.verified:
+        _judge_gate(der, expr, wrt, order, seed, ev)
     if not ev.verified:
         return DiffResult(expr, wrt, der.domains, der.kind, False, None, None, None, ev, rules, der.plain)
     return DiffResult(expr, wrt, der.domains, der.kind, True, der.plain, der.latex, numpy_source(der), ev, rules)
+
+
+def _judge_gate(der, expr, wrt, order, seed, ev) -> None:
+    """The printed form must also pass ``verify check``'s derivative relation (its own numeric derivative,
+    exact sampling, 80-digit confirmation): ``incorrect`` there refuses the result; ``unknown`` or ``invalid``
+    (a domain the judge cannot draw) is recorded in the evidence, the numeric check above standing alone."""
+    from ..answers.bank import question_from_toml
+    from ..answers.judge import judge
+    from .symbols import labels_of
+
+    symbols = {k: v.text() for k, v in der.domains.items()}
+    for lab in labels_of(der.domains):
+        symbols.setdefault(lab, "integer in [1, 4]")
+    try:
+        q = question_from_toml({"id": "diff/gate", "symbols": symbols, "relation": "derivative",
+                                "function": expr, "wrt": wrt, "order": order})
+    except Exception as exc:  # noqa: BLE001 (a domain or function the judge's language lacks)
+        ev.judge = f"not run ({str(exc)[:160]})"
+        return
+    v = judge(q, answer=der.plain, seed=seed, max_examples=30)
+    if v.verdict == "unknown":  # undefined at many instances (log det where det < 0): look further
+        v = judge(q, answer=der.plain, seed=seed, max_examples=150)
+    ev.judge = f"{v.verdict} ({v.message[:200]})"
+    if v.verdict == "incorrect":
+        ev.verified = False
+        ev.note = f"verify check's derivative relation refutes the derived form: {v.message}"
+        ev.failure = {"judge": v.message, "counterexample": v.counterexample}
 
 
 # --- command line ---------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import mpmath
 import numpy as np
 
 from ..numerics import complex_step_jacobian, compare_arrays, richardson_jacobian
@@ -39,11 +40,12 @@ class Evidence:
     seed: int = 0
     seconds: float = 0.0
     note: str = ""
+    judge: str = ""  #: the verdict of ``verify check``'s derivative relation on the printed form, and why
 
     def to_json(self) -> dict:
         return {"verified": self.verified, "method": self.method, "instances": self.instances,
                 "worst": self.worst, "failure": self.failure, "seed": self.seed,
-                "seconds": round(self.seconds, 3), "note": self.note}
+                "seconds": round(self.seconds, 3), "note": self.note, "judge": self.judge}
 
     def summary(self) -> str:
         n = len(self.instances)
@@ -54,18 +56,52 @@ class Evidence:
         mp = ""
         if worst.get("mp_error") is not None:
             mp = f"; worst instance re-checked with mpmath (50 digits): max error {worst['mp_error']:.1e}"
+        judged = f"; verify check's derivative relation: {self.judge}" if self.judge else ""
         return (f"verified on {n} random instances (sizes {', '.join(map(str, sizes)) or '-'}), {self.method}: "
-                f"max error/tolerance {max((i['ratio'] for i in self.instances), default=0):.2g}{mp}")
+                f"max error/tolerance {max((i['ratio'] for i in self.instances), default=0):.2g}{mp}{judged}")
+
+
+def _high_precision_candidate(der, candidate):
+    """An Oracle of the derivative under test (the derived plain form, or the given candidate), so that it is
+    compared with the 50-digit reference at 50 digits too: a derivative that is 0 by cancellation is then
+    ~1e-50 instead of float64 roundoff (the Rayleigh quotient at n = 1 was refused for -8.9e-16)."""
+    if candidate is not None:
+        return Oracle(candidate, der.domains, None)
+    try:
+        from .parse import parse_function
+
+        names = set(der.domains) | set(labels_of(der.domains)) | {der.wrt}
+        return Oracle(parse_function(der.plain, names), der.domains, None)
+    except Exception:  # noqa: BLE001 (no plain form to evaluate: the float64 value is compared)
+        return None
+
+
+def _at_50_digits(der, hi_oracle, env, sizes, cand):
+    if hi_oracle is None:
+        return cand
+    try:
+        with mpmath.workdps(50):
+            D = hi_oracle.evaluate({k: _mp_array(v) for k, v in env.items()}, sizes, mp=True)[0]
+            out = _as_jacobian(der, np.vectorize(lambda t: float(t), otypes=[float])(np.asarray(D, dtype=object)))
+    except Exception:  # noqa: BLE001 (the high-precision evaluation is a refinement; float64 stands)
+        return cand
+    return out if np.shape(out) == np.shape(cand) else cand
+
+
+def _mp_array(a):
+    return np.vectorize(lambda t: mpmath.mpf(float(t)), otypes=[object])(np.asarray(a, dtype=float))
 
 
 def _mp_scale(mp_ref, ref) -> float:
     """The size entries of the 50-digit reference are judged against: its largest entry, or, for a derivative
     that vanishes by cancellation (trace(inv(X) @ A @ X): the float64 derivative is roundoff ~1e-16, the
     50-digit one ~1e-36), the float64 reference's largest entry. A wrong rule is off by O(1) of the true
-    derivative; the floor this adds (atol x the float64 roundoff level, ~1e-26) is far below that."""
+    derivative; the floor this adds (atol x the float64 roundoff level, ~1e-26) is far below that. The scale is at
+    least 1e-20, so the absolute floor is 1e-30: the 50-digit central differences themselves carry ~1e-32
+    (h^2 f''' / 6 + 1e-50 |f| / h with h = 1e-16, instances drawn at unit scale); a wrong rule is off by O(1)."""
     a = float(np.abs(np.asarray(mp_ref, dtype=float)).max()) if np.size(mp_ref) else 0.0
     b = float(np.abs(np.asarray(ref, dtype=float)).max()) if np.size(ref) else 0.0
-    return max(a, b if np.isfinite(b) else 0.0)
+    return max(a, b if np.isfinite(b) else 0.0, 1e-20)
 
 
 def _readable(env):
@@ -119,6 +155,7 @@ def verify_derivation(der, *, seed: int = 0, instances: int = 6, mp_check: bool 
         def func(*args, _env=None, _sizes=None):
             return None, cand_oracle.evaluate(_env, _sizes)[0]
     method = "complex" if complex_safe(der.node, der.domains) else "richardson"
+    hi_oracle = _high_precision_candidate(der, candidate)
     labels = labels_of(der.domains)
     for lab in _extra_labels(der):
         if lab not in labels:
@@ -153,7 +190,8 @@ def verify_derivation(der, *, seed: int = 0, instances: int = 6, mp_check: bool 
         rec = {"sizes": dict(sizes), "max_error": cmp.error, "ratio": cmp.ratio}
         if not cmp.ok and mp_check and der.kind != "hessian":
             mp_ref = oracle.mp_jacobian(env, der.wrt, sizes)
-            cmp_mp = compare_arrays(cand, mp_ref, rtol=TOLERANCE["mpmath"][0], atol=TOLERANCE["mpmath"][1],
+            cmp_mp = compare_arrays(_at_50_digits(der, hi_oracle, env, sizes, cand), mp_ref,
+                                    rtol=TOLERANCE["mpmath"][0], atol=TOLERANCE["mpmath"][1],
                                     scale=_mp_scale(mp_ref, ref))
             rec["mp_error"] = cmp_mp.error
             if cmp_mp.ok:
@@ -183,8 +221,8 @@ def verify_derivation(der, *, seed: int = 0, instances: int = 6, mp_check: bool 
     elif ev.verified and worst is not None and mp_check and der.kind != "hessian" and worst[3].size <= 400:
         rec, env, sizes, cand, ref = worst
         mp_ref = oracle.mp_jacobian(env, der.wrt, sizes)
-        cmp = compare_arrays(cand, mp_ref, rtol=TOLERANCE["mpmath"][0], atol=TOLERANCE["mpmath"][1],
-                             scale=_mp_scale(mp_ref, ref))
+        cmp = compare_arrays(_at_50_digits(der, hi_oracle, env, sizes, cand), mp_ref,
+                             rtol=TOLERANCE["mpmath"][0], atol=TOLERANCE["mpmath"][1], scale=_mp_scale(mp_ref, ref))
         rec["mp_error"] = cmp.error
         ev.worst = {"sizes": sizes, "mp_error": cmp.error, "ratio": cmp.ratio}
         if not cmp.ok:
