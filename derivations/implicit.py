@@ -340,18 +340,14 @@ def direct_jacobian_sym(n: int) -> sp.Matrix:
 
 
 @lru_cache(maxsize=None)
-def preconditioner_sym(n: int, *, eta_power: int = 2, transpose_first: bool = False) -> sp.Matrix:
-    r"""Elementwise :math:`A^{-1}(\eta^2 D + I)A^{-\top}` in the symbols ``u, eta, t``.
-
-    ``eta_power`` and ``transpose_first`` exist to build plausible wrong variants
-    (mutants) from the same code path.
-    """
+def preconditioner_sym(n: int) -> sp.Matrix:
+    r"""Elementwise :math:`A^{-1}(\eta^2 D + I)A^{-\top}` in the symbols ``u, eta, t``."""
     s = symbols(n)
     A, eta = A_sym(n), s["eta"]
     Ainv = A.LUsolve(sp.eye(n))
     d = natural_d_sym(n)
-    mid = sp.diag(*[eta**eta_power * d[k] + 1 for k in range(n)])
-    return Ainv.T * mid * Ainv if transpose_first else Ainv * mid * Ainv.T
+    mid = sp.diag(*[eta**2 * d[k] + 1 for k in range(n)])
+    return Ainv * mid * Ainv.T
 
 
 def jacobian_gram_sym(n: int) -> sp.Matrix:
@@ -401,12 +397,12 @@ def jacobian_gram_matrix_level():
     return A.I * A.I.T + (eta * A.I * C) * (eta * A.I * C).T
 
 
-def preconditioner_matrix_level(*, eta_power: int = 2, transpose_first: bool = False):
+def preconditioner_matrix_level():
     r""":math:`A^{-1}(\eta^2 C C^\top + I)A^{-\top}`, using the lemma :math:`CC^\top = D`."""
     m = matrix_symbols()
     A, C, eta = m["A"], m["C"], m["eta"]
-    mid = eta**eta_power * C * C.T + sp.Identity(m["n"])
-    return A.I.T * mid * A.I if transpose_first else A.I * mid * A.I.T
+    mid = eta**2 * C * C.T + sp.Identity(m["n"])
+    return A.I * mid * A.I.T
 
 
 # ---------------------------------------------------------------------------

@@ -265,10 +265,30 @@ def _P_candidate(p):
     return D.preconditioner(p.w, p.F, p.eta)
 
 
-def _P_sym(size, **kw):
+def _P_sym(size):
     if size == "n":
-        return D.preconditioner_matrix_level(**kw)
-    return D.preconditioner_sym(size, **kw)
+        return D.preconditioner_matrix_level()
+    return D.preconditioner_sym(size)
+
+
+def _P_sym_eta_not_squared(size):
+    r"""Mutant: :math:`A^{-1}(\eta D + I)A^{-\top}`, the derived form with :math:`\eta` for :math:`\eta^2`."""
+    if size == "n":
+        m = D.matrix_symbols()
+        A, C, eta = m["A"], m["C"], m["eta"]
+        return A.I * (eta * C * C.T + sp.Identity(m["n"])) * A.I.T
+    eta, Ainv, d = D.symbols(size)["eta"], D.A_sym(size).LUsolve(sp.eye(size)), D.natural_d_sym(size)
+    return Ainv * sp.diag(*[eta * d[k] + 1 for k in range(size)]) * Ainv.T
+
+
+def _P_sym_transposes_swapped(size):
+    r"""Mutant: :math:`A^{-\top}(\eta^2 D + I)A^{-1}`, the derived middle factor between swapped transposes."""
+    if size == "n":
+        m = D.matrix_symbols()
+        A, C, eta = m["A"], m["C"], m["eta"]
+        return A.I.T * (eta**2 * C * C.T + sp.Identity(m["n"])) * A.I
+    eta, Ainv, d = D.symbols(size)["eta"], D.A_sym(size).LUsolve(sp.eye(size)), D.natural_d_sym(size)
+    return Ainv.T * sp.diag(*[eta**2 * d[k] + 1 for k in range(size)]) * Ainv
 
 
 def _gram_reference_sym(size):
@@ -372,10 +392,10 @@ PRECONDITIONER = Claim(
     mutants=(
         Mutant("eta-not-squared", r"$A^{-1}(\eta D + I)A^{-\top}$",
                Formula(r"A^{-1}(\eta D + I)A^{-\top}", partial(_P_from_parts, eta_power=1),
-                       partial(_P_sym, eta_power=1))),
+                       _P_sym_eta_not_squared)),
         Mutant("transposes-swapped", r"$A^{-\top}(\eta^2 D + I)A^{-1}$",
                Formula(r"A^{-\top}(\eta^2 D + I)A^{-1}", partial(_P_from_parts, transpose_first=True),
-                       partial(_P_sym, transpose_first=True))),
+                       _P_sym_transposes_swapped)),
         Mutant("d-not-squared", r"$d_k = \sum_j c_{kj}$ (square dropped)",
                Formula(r"d_k = \sum_j c_{kj}", partial(_P_from_parts, square=False))),
         Mutant("identity-dropped", r"$\eta^2 A^{-1} D A^{-\top}$ (the $w$-path $J_wJ_w^\top$ forgotten)",
