@@ -5,7 +5,8 @@ step makes a claim that holds not ``ok``.
 
 Verdict of a claim from the evidence of its checks (skipped checks ignored):
 ``error`` if any check errored, else ``refuted`` if any refuted, else ``proved`` if
-some check proved it (and none contradicted), else ``undecided`` if some check could not
+some check proved it for its whole domain (a symbolic identity proved for n = 2, 3 only has scope "sizes"
+and makes the claim ``consistent``, its evidence saying what the proof covers), else ``undecided`` if some check could not
 decide (never promoted to ``consistent``), else ``consistent``.
 A mutant counts as refuted when some check refutes it.
 """
@@ -91,11 +92,11 @@ def aggregate(evidence: list) -> str:
         return "error"
     if "refuted" in verdicts:
         return "refuted"
-    if "proved" in verdicts:
+    if any(e.verdict == "proved" and (e.details or {}).get("scope", "all") == "all" for e in evidence):
         return "proved"
     if "undecided" in verdicts:
         return "undecided"
-    return "consistent"
+    return "consistent"  # including proofs for some sizes only (scope "sizes"): evidence, not a proof of the claim
 
 
 def _run_checks(claim: Claim, candidate: Formula, ctx: RunContext, label: str, *, stop_on_refute: bool):

@@ -74,15 +74,28 @@ class SymbolicIdentity(Check):
             (proved if out.verdict == "proved" else sampled).append(str(size))
         seconds = time.perf_counter() - t0
         if proved and not sampled:
-            return Evidence(self.kind, "symbolic proof for sizes " + ", ".join(proved), "proved",
-                            len(steps), details={"steps": steps}, seconds=seconds)
+            return Evidence(self.kind, "symbolic: proved for " + _scope(proved), "proved",
+                            len(steps), details={"steps": steps, "scope": "all" if "n" in proved else "sizes"},
+                            seconds=seconds)
         if proved or any("rational points" in s["method"] for s in steps):
-            method = "symbolic: proved for " + (", ".join(proved) or "none") + \
-                "; zero at random rational points for " + ", ".join(sampled)
+            method = "symbolic: proved for " + (_scope(proved) if proved else "no size") + \
+                "; zero at random rational points (evidence, not proof) for " + _scope(sampled)
             return Evidence(self.kind, method, "proved" if not sampled else "consistent",
-                            len(steps), details={"steps": steps}, seconds=seconds)
+                            len(steps), details={"steps": steps, "scope": "all" if "n" in proved else "sizes"},
+                            seconds=seconds)
         return Evidence(self.kind, "symbolic: inconclusive", "skipped",
                         details={"steps": steps}, seconds=seconds)
+
+
+def _scope(sizes) -> str:
+    """What a proof covers, in words: ``all n (matrix level)`` for the symbolic size, ``n = 2, 3`` otherwise."""
+    parts = []
+    if "n" in sizes:
+        parts.append("all n (matrix level)")
+    fixed = [s for s in sizes if s != "n"]
+    if fixed:
+        parts.append("size " + ", ".join(fixed) if any("(" in s for s in fixed) else "n = " + ", ".join(fixed))
+    return " and ".join(parts)
 
 
 @dataclass(frozen=True)
