@@ -124,3 +124,12 @@ def test_ift_jacobian_tolerance_covers_the_candidates_conditioning():
     bad = [m for m in claim.mutants if m.name == "transposed-J_w"][0]
     ratio, _ = check.compare(np.asarray(bad.candidate.numeric(p)), J_ref, err, key, p)
     assert ratio > 1
+
+
+def test_proved_means_the_whole_domain():
+    """A matrix-level proof (symbolic n) proves the claim; a proof for fixed sizes is evidence with its scope."""
+    full = run_claim(REGISTRY["implicit.preconditioner"], CTX)
+    sizes = run_claim(REGISTRY["implicit.softmax-jacobian-symmetry"], CTX)
+    assert full.verdict == "proved" and "all n (matrix level)" in full.evidence[0].method
+    assert sizes.verdict == "consistent" and sizes.evidence[0].verdict == "proved"
+    assert "n = 2, 3, 4" in sizes.evidence[0].method and sizes.evidence[0].details["scope"] == "sizes"
