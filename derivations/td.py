@@ -39,23 +39,19 @@ def td_error(w1, W2, h, hp, r, gamma):
     return float(w1 @ np.tanh(W2.T @ h) - r - gamma * (w1 @ np.tanh(W2.T @ hp)))
 
 
-def G_matrix(W2, h, hp, gamma, *, with_derivative=True):
+def G_matrix(W2, h, hp, gamma):
     r""":math:`G = (I_p\otimes h)\operatorname{diag}(\tanh'(a)) - \gamma(I_p\otimes h_+)\operatorname{diag}(\tanh'(a_+))`."""
     p = W2.shape[1]
     a, ap = W2.T @ h, W2.T @ hp
-    d, dp = (1 - np.tanh(a) ** 2, 1 - np.tanh(ap) ** 2) if with_derivative else (np.ones(p), np.ones(p))
+    d, dp = 1 - np.tanh(a) ** 2, 1 - np.tanh(ap) ** 2
     I = np.eye(p)
     return np.kron(I, h[:, None]) * d[None, :] - gamma * np.kron(I, hp[:, None]) * dp[None, :]
 
 
-def td_gradient(w1, W2, h, hp, gamma, *, with_gamma=True, row_major=False, with_derivative=True):
+def td_gradient(w1, W2, h, hp, gamma):
     r"""``[g; G w1]``: the gradient of ``e`` with respect to ``(w1, vec W2)`` (column-stacking vec)."""
-    gm = gamma if with_gamma else 1.0
-    g = np.tanh(W2.T @ h) - gm * np.tanh(W2.T @ hp)
-    gw2 = G_matrix(W2, h, hp, gm, with_derivative=with_derivative) @ w1
-    if row_major:  # reinterpret the column-major vector as row-major (a transposed reshape)
-        m, p = W2.shape
-        gw2 = gw2.reshape(p, m).T.reshape(-1)
+    g = np.tanh(W2.T @ h) - gamma * np.tanh(W2.T @ hp)
+    gw2 = G_matrix(W2, h, hp, gamma) @ w1
     return np.concatenate([g, gw2])
 
 
@@ -73,17 +69,16 @@ def td_error_sym(m: int, p: int):
     return q(h) - r - gamma * q(hp)
 
 
-def td_gradient_sym(size, *, with_gamma=True):
+def td_gradient_sym(size):
     """The derived ``[g; G w1]`` in SymPy for ``size = (m, p)``."""
     m, p = size
     w1, W2, h, hp, gamma, _ = _syms(m, p)
-    gm = gamma if with_gamma else 1
     a, ap = W2.T * h, W2.T * hp
-    g = a.applyfunc(sp.tanh) - gm * ap.applyfunc(sp.tanh)
+    g = a.applyfunc(sp.tanh) - gamma * ap.applyfunc(sp.tanh)
     G = sp.zeros(m * p, p)
     for l in range(p):
         for i in range(m):
-            G[i + m * l, l] = h[i] * (1 - sp.tanh(a[l]) ** 2) - gm * hp[i] * (1 - sp.tanh(ap[l]) ** 2)
+            G[i + m * l, l] = h[i] * (1 - sp.tanh(a[l]) ** 2) - gamma * hp[i] * (1 - sp.tanh(ap[l]) ** 2)
     return sp.Matrix.vstack(g, G * w1)
 
 

@@ -74,8 +74,36 @@ def _primitive(q):
     return partial(_td_error_batch, q=q), _vec(q)
 
 
-def _candidate(q, **kw):
-    return T.td_gradient(q.w1, q.W2, q.h, q.hp, q.gamma, **kw)[None, :]
+def _candidate(q):
+    return T.td_gradient(q.w1, q.W2, q.h, q.hp, q.gamma)[None, :]
+
+
+def _gradient_without_gamma(q):
+    """The seed's gradient (mutant ``gamma-dropped``): the derived gradient of the undiscounted error, gamma = 1."""
+    return T.td_gradient(q.w1, q.W2, q.h, q.hp, 1.0)[None, :]
+
+
+def _gradient_without_gamma_sym(size):
+    """:func:`_gradient_without_gamma` in SymPy: the derived ``[g; G w1]`` at gamma = 1."""
+    grad = T.td_gradient_sym(size)
+    return grad.xreplace({s: 1 for s in grad.free_symbols if s.name == "gamma"})
+
+
+def _gradient_row_stacking_vec(q):
+    """Mutant ``row-stacking-vec``: the column-stacked ``G w1`` reinterpreted as a row-stacked vec of W2."""
+    m, p = q.W2.shape
+    grad = T.td_gradient(q.w1, q.W2, q.h, q.hp, q.gamma)
+    gw2 = grad[p:].reshape(p, m).T.reshape(-1)  # a transposed reshape
+    return np.concatenate([grad[:p], gw2])[None, :]
+
+
+def _gradient_activation_derivative_dropped(q):
+    """Mutant ``activation-derivative-dropped``: ``[g; G w1]`` with G built without diag(tanh'(a)), diag(tanh'(a_+))."""
+    p = q.W2.shape[1]
+    g = T.td_gradient(q.w1, q.W2, q.h, q.hp, q.gamma)[:p]
+    I = np.eye(p)
+    G = np.kron(I, q.h[:, None]) - q.gamma * np.kron(I, q.hp[:, None])
+    return np.concatenate([g, G @ q.w1])[None, :]
 
 
 GRADIENT = Claim(
@@ -98,11 +126,11 @@ GRADIENT = Claim(
     ),
     mutants=(
         Mutant("gamma-dropped", r"$\varphi^{(1)}(a) - \varphi^{(1)}(a_+)$ (the seed's TD error without $\gamma$)",
-               Formula(r"\gamma\to1", partial(_candidate, with_gamma=False), partial(T.td_gradient_sym, with_gamma=False))),
+               Formula(r"\gamma\to1", _gradient_without_gamma, _gradient_without_gamma_sym)),
         Mutant("row-stacking-vec", r"$G\omega^{(1)}$ read as a row-stacked $\operatorname{vec}$",
-               Formula(r"\operatorname{vec}_{\rm row}", partial(_candidate, row_major=True))),
+               Formula(r"\operatorname{vec}_{\rm row}", _gradient_row_stacking_vec)),
         Mutant("activation-derivative-dropped", r"$G$ without $\operatorname{diag}(\varphi^{(1)\prime})$",
-               Formula(r"G|_{\varphi'=1}", partial(_candidate, with_derivative=False))),
+               Formula(r"G|_{\varphi'=1}", _gradient_activation_derivative_dropped)),
     ),
     notes=(
         r"Slips in the seed, corrected here: $\hat Q$ is written with $\omega^{(2)}$ in both layers; the TD "
@@ -139,9 +167,9 @@ LINEARIZATION = Claim(
                         description="remainder along a drawn direction, slope 2 in the step"),
     ),
     mutants=(
-        Mutant("gamma-dropped", r"the seed's gradient (no $\gamma$)", Formula(r"\gamma\to1", partial(_candidate, with_gamma=False))),
+        Mutant("gamma-dropped", r"the seed's gradient (no $\gamma$)", Formula(r"\gamma\to1", _gradient_without_gamma)),
         Mutant("activation-derivative-dropped", r"$G$ without $\varphi'$",
-               Formula(r"G|_{\varphi'=1}", partial(_candidate, with_derivative=False))),
+               Formula(r"G|_{\varphi'=1}", _gradient_activation_derivative_dropped)),
     ),
 )
 
@@ -155,8 +183,8 @@ AS_WRITTEN = Claim(
     ),
     assumptions=ASSUMPTIONS,
     derivation=T.td_derivation(),
-    candidate=Formula(r"[\varphi(a) - \varphi(a_+);\ G|_{\gamma=1}\omega^{(1)}]", partial(_candidate, with_gamma=False),
-                      partial(T.td_gradient_sym, with_gamma=False)),
+    candidate=Formula(r"[\varphi(a) - \varphi(a_+);\ G|_{\gamma=1}\omega^{(1)}]", _gradient_without_gamma,
+                      _gradient_without_gamma_sym),
     checks=(
         DerivativeCheck(primitive=_primitive, strategy=_points,
                         description="against the complex-step gradient of the TD error with gamma"),
