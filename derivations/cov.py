@@ -20,9 +20,10 @@ import sympy as sp
 
 from .steps import Derivation, Step
 
-__all__ = ["vec", "kron_vec", "kron_vec_sym", "elbo_terms", "vec_kronecker_derivation", "elbo_derivation",
+__all__ = ["vec", "kron_vec", "kron_vec_sym", "vec_operands_sym", "vec_sym", "elbo_terms", "vec_kronecker_derivation", "elbo_derivation",
            "gaussian_composition_bound", "gaussian_posterior", "composition_bound_derivation",
-           "dirac_composition_derivation", "flow_forward", "flow_inverse", "flow_log_density", "flow_derivation"]
+           "dirac_composition_derivation", "flow_forward", "flow_inverse", "flow_layer_inputs", "layer_log_det",
+           "flow_log_density", "flow_derivation"]
 
 
 def vec(X) -> np.ndarray:
@@ -30,35 +31,38 @@ def vec(X) -> np.ndarray:
     return np.asarray(X).reshape(-1, order="F")
 
 
-def kron_vec(A, X, B, *, row_stacking=False):
-    r"""Derived: :math:`(B^\top\otimes A)\operatorname{vec}(X)`; with ``row_stacking`` the formula a
-    row-major ``vec`` would suggest, :math:`(A\otimes B^\top)` applied to the column-stacked ``X``."""
+def kron_vec(A, X, B):
+    r"""Derived: :math:`(B^\top\otimes A)\operatorname{vec}(X)`."""
     A, X, B = (np.asarray(M, dtype=float) for M in (A, X, B))
-    K = np.kron(A, B.T) if row_stacking else np.kron(B.T, A)
-    return K @ vec(X)
+    return np.kron(B.T, A) @ vec(X)
 
 
-def kron_vec_sym(size, *, row_stacking=False):
-    """SymPy ``(B^T kron A) vec(X)`` for ``size = (m, n, p, q)``: A m x n, X n x p, B p x q."""
-    from sympy.physics.quantum import TensorProduct
-
+def vec_operands_sym(size):
+    """Symbolic ``A`` (m x n), ``X`` (n x p), ``B`` (p x q) for ``size = (m, n, p, q)``."""
     m, n, p, q = size
     A = sp.Matrix(m, n, lambda i, j: sp.Symbol(f"a_{i}{j}"))
     X = sp.Matrix(n, p, lambda i, j: sp.Symbol(f"x_{i}{j}"))
     B = sp.Matrix(p, q, lambda i, j: sp.Symbol(f"b_{i}{j}"))
-    K = TensorProduct(A, B.T) if row_stacking else TensorProduct(B.T, A)
-    vecX = sp.Matrix([X[i, j] for j in range(p) for i in range(n)])
-    return K * vecX
+    return A, X, B
+
+
+def vec_sym(Y):
+    """Column-stacking ``vec`` of a SymPy matrix."""
+    return sp.Matrix([Y[i, j] for j in range(Y.cols) for i in range(Y.rows)])
+
+
+def kron_vec_sym(size):
+    """SymPy ``(B^T kron A) vec(X)`` for ``size = (m, n, p, q)``: A m x n, X n x p, B p x q."""
+    from sympy.physics.quantum import TensorProduct
+
+    A, X, B = vec_operands_sym(size)
+    return TensorProduct(B.T, A) * vec_sym(X)
 
 
 def vec_of_product_sym(size):
     """Reference: ``vec(A X B)`` stacked column by column."""
-    m, n, p, q = size
-    A = sp.Matrix(m, n, lambda i, j: sp.Symbol(f"a_{i}{j}"))
-    X = sp.Matrix(n, p, lambda i, j: sp.Symbol(f"x_{i}{j}"))
-    B = sp.Matrix(p, q, lambda i, j: sp.Symbol(f"b_{i}{j}"))
-    Y = A * X * B
-    return sp.Matrix([Y[i, j] for j in range(q) for i in range(m)])
+    A, X, B = vec_operands_sym(size)
+    return vec_sym(A * X * B)
 
 
 def elbo_terms(prior, likelihood, q):
@@ -122,7 +126,7 @@ def elbo_derivation() -> Derivation:
     )
 
 
-def gaussian_composition_bound(x, a, b, s, m, v, *, logdet_sign=-1.0):
+def gaussian_composition_bound(x, a, b, s, m, v):
     r"""Bound of 004 §2.3 for :math:`z\sim N(0,1)`, bijective :math:`y = az + b`, stochastic
     :math:`x\,|\,y \sim N(y, s^2)`, encoder :math:`q(y|x) = N(m, v)`:
 
@@ -132,7 +136,7 @@ def gaussian_composition_bound(x, a, b, s, m, v, *, logdet_sign=-1.0):
     e_prior = -0.5 * log2pi - 0.5 * ((m - b) ** 2 + v) / a**2
     e_like = -0.5 * log2pi - np.log(s) - 0.5 * ((x - m) ** 2 + v) / s**2
     neg_entropy_q = -0.5 * np.log(2 * np.pi * np.e * v)
-    return float(e_prior + logdet_sign * np.log(abs(a)) + e_like - neg_entropy_q)
+    return float(e_prior - np.log(abs(a)) + e_like - neg_entropy_q)
 
 
 def gaussian_posterior(x, a, b, s):
@@ -278,11 +282,9 @@ def _layer_inverse(layer, y):
     return z0 + diff / (1.0 + beta / (alpha + r))[:, None]
 
 
-def _layer_logdet(layer, u, *, at_output=False, radial_extra_power=0):
-    r"""Derived :math:`\log|\det\partial f_l/\partial u|` at the layer input ``u`` (or, the mutant, its output)."""
+def layer_log_det(layer, u):
+    r"""Derived :math:`\log|\det\partial f_l/\partial u|` of one layer at the rows ``u`` of its input."""
     kind = layer[0]
-    if at_output and kind != "affine":
-        u = _layer_forward(layer, u)
     if kind == "affine":
         return np.log(abs(np.linalg.det(layer[1]))) * np.ones(len(u))
     if kind == "sinh":
@@ -294,8 +296,7 @@ def _layer_logdet(layer, u, *, at_output=False, radial_extra_power=0):
     d = u.shape[1]
     r = np.sqrt(((u - z0) ** 2).sum(axis=1))
     h, dh = 1.0 / (alpha + r), -1.0 / (alpha + r) ** 2
-    power = d - 1 + radial_extra_power
-    return power * np.log(np.abs(1.0 + beta * h)) + np.log(np.abs(1.0 + beta * h + beta * dh * r))
+    return (d - 1) * np.log(np.abs(1.0 + beta * h)) + np.log(np.abs(1.0 + beta * h + beta * dh * r))
 
 
 def flow_forward(layers, z):
@@ -331,23 +332,27 @@ def flow_nonsmooth_points(layers):
     return np.array(points, dtype=float) if points else np.zeros((0, 0))
 
 
-def flow_log_density(layers, x, *, logdet_sign=-1.0, at_output=False, radial_extra_power=0):
+def flow_layer_inputs(layers, x):
+    r"""The input :math:`u_{l-1} = f_{l-1}\circ\cdots\circ f_1(f^{-1}(x))` of each layer, for the rows of ``x``:
+    ``inputs[0]`` is :math:`z = f^{-1}(x)`, ``inputs[l]`` the input of ``layers[l]``."""
+    inputs, u = [], np.atleast_2d(np.asarray(x, dtype=float))
+    for layer in reversed(layers):
+        u = _layer_inverse(layer, u)
+        inputs.append(u)
+    inputs.reverse()
+    return inputs
+
+
+def flow_log_density(layers, x):
     r"""Derived: :math:`\log p_X(x) = \log N(f^{-1}(x); 0, I) - \sum_l\log|\det J_l(u_{l-1})|`, each layer's
     log-det at its own input (affine :math:`\log|\det A|`; sinh :math:`\sum\log\cosh u`; planar
     :math:`\log|1 + (1-\tanh^2(w^\top u+b))\,w^\top v|`; radial
     :math:`(d-1)\log(1+\beta h) + \log(1 + \beta h + \beta h'r)`)."""
-    x = np.atleast_2d(np.asarray(x, dtype=float))
-    d = x.shape[1]
-    inputs, u = [], x
-    for layer in reversed(layers):
-        u = _layer_inverse(layer, u)
-        inputs.append(u)
-    inputs.reverse()  # inputs[l] is the input of layer l
+    inputs = flow_layer_inputs(layers, x)
     z = inputs[0]
-    total = -0.5 * (z * z).sum(axis=1) - 0.5 * d * np.log(2 * np.pi)
+    total = -0.5 * (z * z).sum(axis=1) - 0.5 * z.shape[1] * np.log(2 * np.pi)
     for layer, u_in in zip(layers, inputs):
-        total = total + logdet_sign * _layer_logdet(layer, u_in, at_output=at_output,
-                                                    radial_extra_power=radial_extra_power)
+        total = total - layer_log_det(layer, u_in)
     return total
 
 

@@ -38,8 +38,21 @@ def _triples(draw):
                         draw(hnp.arrays(float, (p, q), elements=ints)))
 
 
-def _kv(t, **kw):
-    return C.kron_vec(t.A, t.X, t.B, **kw)
+def _kv(t):
+    return C.kron_vec(t.A, t.X, t.B)
+
+
+def _kv_row_stacking_formula(t):
+    """Mutant: the factors in the order a row-stacking vec would give, (A kron B^T), on the column-stacked vec(X)."""
+    return np.kron(t.A, t.B.T) @ C.vec(t.X)
+
+
+def _kv_row_stacking_formula_sym(size):
+    """:func:`_kv_row_stacking_formula` in SymPy, on the derivation's symbols."""
+    from sympy.physics.quantum import TensorProduct
+
+    A, X, B = C.vec_operands_sym(size)
+    return TensorProduct(A, B.T) * C.vec_sym(X)
 
 
 def _kv_vec_rows(t):
@@ -62,8 +75,8 @@ VEC_KRON = Claim(
     ),
     mutants=(
         Mutant("row-stacking-formula", r"$(A\otimes B^\top)\operatorname{vec}(X)$",
-               Formula(r"(A\otimes B^\top)\operatorname{vec}(X)", partial(_kv, row_stacking=True),
-                       partial(C.kron_vec_sym, row_stacking=True))),
+               Formula(r"(A\otimes B^\top)\operatorname{vec}(X)", _kv_row_stacking_formula,
+                       _kv_row_stacking_formula_sym)),
         Mutant("vec-X-by-rows", r"$(B^\top\otimes A)\operatorname{vec}_r(X)$",
                Formula(r"(B^\top\otimes A)\operatorname{vec}_r(X)", _kv_vec_rows)),
     ),
@@ -161,9 +174,14 @@ def _log_evidence_gauss(c):
     return float(-0.5 * np.log(2 * np.pi * var) - 0.5 * (c.x - c.b) ** 2 / var)
 
 
-def _bound_candidate(c, *, logdet_sign=-1.0):
+def _bound_candidate(c):
     m, v = c.encoder()
-    return C.gaussian_composition_bound(c.x, c.a, c.b, c.s, m, v, logdet_sign=logdet_sign)
+    return C.gaussian_composition_bound(c.x, c.a, c.b, c.s, m, v)
+
+
+def _bound_logdet_sign_flipped(c):
+    r"""Mutant: the derived bound with its :math:`-\log|a|` (the bijective layer's :math:`\mathcal V`) as :math:`+\log|a|`."""
+    return _bound_candidate(c) + 2.0 * np.log(abs(c.a))
 
 
 def _chain_coordinates(c):
@@ -189,7 +207,7 @@ COMPOSITION = Claim(
     ),
     mutants=(
         Mutant("log-det-sign-flipped", r"$\mathcal V_{\rm bij} = +\log|\det\partial f|$",
-               Formula(r"+\log|a|", partial(_bound_candidate, logdet_sign=1.0))),
+               Formula(r"+\log|a|", _bound_logdet_sign_flipped)),
     ),
 )
 
@@ -384,8 +402,45 @@ def _flows(draw, dims=(1, 2)):
     return FlowPoint(layers, x, tuple((float(c - h), float(c + h)) for c, h in zip(centre, half)))
 
 
-def _flow_candidate(p, **kw):
-    return C.flow_log_density(p.layers, p.x[None, :], **kw)[0]
+def _flow_log_density_with(layers, x, layer_log_det):
+    r""":math:`\log N(f^{-1}(x); 0, I) - \sum_l` ``layer_log_det(layer_l, u_{l-1})``: the derived density
+    (:func:`derivations.cov.flow_log_density`) with its per-layer log-det replaced, for the mutants."""
+    inputs = C.flow_layer_inputs(layers, x)
+    z = inputs[0]
+    total = -0.5 * (z * z).sum(axis=1) - 0.5 * z.shape[1] * np.log(2 * np.pi)
+    for layer, u_in in zip(layers, inputs):
+        total = total - layer_log_det(layer, u_in)
+    return total
+
+
+def _flow_log_density_sign_flipped(layers, x):
+    r"""Mutant: :math:`\log N(f^{-1}(x)) + \sum_l\log|\det J_l|`."""
+    return _flow_log_density_with(layers, x, lambda layer, u: -C.layer_log_det(layer, u))
+
+
+def _flow_log_density_jacobian_at_output(layers, x):
+    """Mutant: each layer's derived log-det evaluated at the layer's output f_l(u) instead of its input u."""
+    return _flow_log_density_with(layers, x, lambda layer, u: C.layer_log_det(layer, C.flow_forward((layer,), u)))
+
+
+def _radial_log_det_power_d(layer, u):
+    r"""The derived layer log-det, a radial layer's with one factor :math:`1 + \beta h` too many:
+    :math:`d\log(1+\beta h)` for :math:`(d-1)\log(1+\beta h)`."""
+    log_det = C.layer_log_det(layer, u)
+    if layer[0] != "radial":
+        return log_det
+    _, z0, alpha, beta = layer
+    r = np.sqrt(((u - z0) ** 2).sum(axis=1))
+    return log_det + np.log(np.abs(1.0 + beta / (alpha + r)))
+
+
+def _flow_log_density_radial_power_d(layers, x):
+    """Mutant: the radial layers' Jacobian determinant with (1 + beta h)^d instead of (1 + beta h)^(d - 1)."""
+    return _flow_log_density_with(layers, x, _radial_log_det_power_d)
+
+
+def _flow_candidate(p, log_density=C.flow_log_density):
+    return log_density(p.layers, p.x[None, :])[0]
 
 
 def _flow_reference(p):
@@ -396,7 +451,7 @@ def _flow_reference(p):
     return float(-0.5 * z @ z - 0.5 * d * np.log(2 * np.pi) - np.log(abs(np.linalg.det(J))))
 
 
-def _box_candidate(p, **kw):
+def _box_candidate(p, log_density=C.flow_log_density):
     """P(a < X < b) from the derived density, by quadrature (1-D), broken at the images of the radial
     centres inside (a, b) (:func:`derivations.cov.flow_nonsmooth_points`): the density has a kink there.
     Unbroken, a Gauss-Kronrod panel ending 4.4e-4 past the kink missed it in both of its rules alike and
@@ -407,15 +462,15 @@ def _box_candidate(p, **kw):
 
     (a, b), = p.box
     kinks = sorted({float(k) for k in C.flow_nonsmooth_points(p.layers).ravel() if a < k < b})
-    f = lambda x: float(np.exp(C.flow_log_density(p.layers, [[x]], **kw)[0]))  # noqa: E731
+    f = lambda x: float(np.exp(log_density(p.layers, [[x]])[0]))  # noqa: E731
     val, _ = quad(f, a, b, points=kinks or None, epsabs=0.0, epsrel=1e-11, limit=200)  # relative: tails are tiny
     return val
 
 
-def _box2_candidate(p, **kw):
+def _box2_candidate(p, log_density=C.flow_log_density):
     """P(X in box) from the derived density: composite Gauss-Legendre in 2-D, with the difference
     between 16x16 and 32x32 panels as its error estimate (radial layers put a cusp at z0)."""
-    f = lambda X: np.exp(C.flow_log_density(p.layers, X, **kw))  # noqa: E731
+    f = lambda X: np.exp(log_density(p.layers, X))  # noqa: E731
     coarse, fine = gauss_legendre_box(f, p.box, panels=16), gauss_legendre_box(f, p.box, panels=32)
     return fine, abs(fine - coarse)
 
@@ -443,25 +498,26 @@ def _box_indicators(p, rng, N):
 class _FlowParts(dict):
     """The candidate's parts, each computed when a check first asks for it (quadratures are costly)."""
 
-    def __init__(self, p, kw):
+    def __init__(self, p, log_density):
         super().__init__()
-        self._p, self._kw = p, kw
+        self._p, self._log_density = p, log_density
 
     def __missing__(self, key):
-        p, kw = self._p, self._kw
+        p, log_density = self._p, self._log_density
         if key == "logpdf":
-            self[key] = _flow_candidate(p, **kw)
+            self[key] = _flow_candidate(p, log_density)
         elif key == "box":
-            self[key] = _box_candidate(p, **kw) if p.x.size == 1 else np.nan
+            self[key] = _box_candidate(p, log_density) if p.x.size == 1 else np.nan
         elif key in ("box2", "box2_error"):
-            self["box2"], self["box2_error"] = _box2_candidate(p, **kw) if p.x.size == 2 else (np.nan, np.nan)
+            self["box2"], self["box2_error"] = _box2_candidate(p, log_density) if p.x.size == 2 else (np.nan, np.nan)
         else:
             raise KeyError(key)
         return self[key]
 
 
-def _flow_any(p, **kw):
-    return _FlowParts(p, kw)
+def _flow_any(p, log_density=C.flow_log_density):
+    """The candidate's parts from ``log_density`` (the derived one, or a mutant's)."""
+    return _FlowParts(p, log_density)
 
 
 FLOW = Claim(
@@ -490,11 +546,11 @@ FLOW = Claim(
     ),
     mutants=(
         Mutant("log-det-sign-flipped", r"$+\sum_l\log|\det J_l|$",
-               Formula(r"+\log|\det J|", partial(_flow_any, logdet_sign=1.0))),
+               Formula(r"+\log|\det J|", partial(_flow_any, log_density=_flow_log_density_sign_flipped))),
         Mutant("jacobian-at-output", r"$\sinh$ log-det evaluated at the layer's output",
-               Formula(r"\log\cosh(\sinh u)", partial(_flow_any, at_output=True))),
+               Formula(r"\log\cosh(\sinh u)", partial(_flow_any, log_density=_flow_log_density_jacobian_at_output))),
         Mutant("radial-power-off-by-one", r"radial layer: $(1+\beta h)^{d}$ instead of $(1+\beta h)^{d-1}$",
-               Formula(r"d\log(1+\beta h)", partial(_flow_any, radial_extra_power=1))),
+               Formula(r"d\log(1+\beta h)", partial(_flow_any, log_density=_flow_log_density_radial_power_d))),
     ),
     notes=r"The 2-D box test compares a quadrature of the derived density with a simulation of $f(Z)$; it states its false-failure rate ($10^{-9}$ per point) and its detectable discrepancy in the report.",
 )
