@@ -29,7 +29,7 @@ from .language import (Add, Call, Const, Div, Expect, MatMul, Mul, Neg, Num, Ord
 
 __all__ = ["RandomVariable", "EvalError", "NotExact", "evaluate", "to_sympy", "NotScalar", "MP_MAX_LOG10",
            "EXACT_MAX_DIGITS", "overflowed", "max_magnitude", "EXTENSIONS",
-           "SYMPY_EXTENSIONS"]
+           "SYMPY_EXTENSIONS", "TooManyTerms", "count_terms", "MAX_JUDGE_TERMS"]
 
 #: Node types added by :mod:`verify.answers.extended` (binders, indexing, ...): ``type -> handler(node, env,
 #: probs, backend, ev)`` where ``ev(node, env)`` evaluates a child; and ``type -> handler(node, go, symbols)`` for SymPy.
@@ -47,6 +47,26 @@ class NotScalar(ValueError):
 
 class NotExact(ValueError):
     """No exact rational value (a transcendental function, an irrational power, a number too large)."""
+
+
+class TooManyTerms(Exception):
+    """A ``sum``/``prod`` of a ``verify check`` answer needs more than :data:`MAX_JUDGE_TERMS` terms at this
+    instance: the instance is beyond the range of the evaluation (skipped by the judge, never a
+    counterexample). Deliberately not an arithmetic error, so that no handler takes it for an undefined value."""
+
+
+#: The judge's cap on the terms of the sums and products of one evaluation (all of them, nested ones
+#: included): 10^4 terms cost about 0.1 s at 50 digits, within the 5 s budget for the few such instances.
+MAX_JUDGE_TERMS = 10_000
+_TERMS = [0]  #: terms counted by :func:`count_terms` since the last :func:`evaluate` started
+
+
+def count_terms(n: int) -> None:
+    """Count ``n`` more terms of a sum or product in the current evaluation; :class:`TooManyTerms` beyond
+    :data:`MAX_JUDGE_TERMS`."""
+    _TERMS[0] += max(int(n), 0)
+    if _TERMS[0] > MAX_JUDGE_TERMS:
+        raise TooManyTerms(f"a sum or product over more than {MAX_JUDGE_TERMS} terms here (MAX_JUDGE_TERMS)")
 
 
 @dataclass(frozen=True)
@@ -683,6 +703,7 @@ def evaluate(node, env, *, probabilities=None, mp: bool = False, exact: bool = F
     be = _ExactBackend() if exact else (_MpBackend() if mp else _Backend())
     _OVERFLOW[0] = False
     _MAXMAG[0] = 0.0
+    _TERMS[0] = 0
     out = _ev(node, env, probabilities, be)
     if isinstance(out, RandomVariable):
         raise EvalError("the answer is a random variable; take an expectation E[...]")

@@ -47,7 +47,7 @@ from ..isolation import (DEFAULT_MEMORY, MAX_BUDGET, PIDFILE_ENV, IsolatedTimeou
 from ..tolerances import ANSWER_MP_CONFIRM, tolerance
 from .domains import instances, sympy_symbol
 from .evaluate import EvalError, NotScalar, RandomVariable, evaluate, to_sympy
-from .language import AnswerError, Order, parse, parse_latex
+from .language import AnswerError, Order, Sym, parse, parse_latex
 
 __all__ = ["Verdict", "VERDICTS", "judge", "judge_with_budget", "run_isolated", "IsolatedTimeout",
            "MIN_COMPARED", "MAX_BUDGET", "DEFAULT_MEMORY", "validate_budget", "validate_memory", "BUG_REPORT"]
@@ -204,10 +204,12 @@ def _symbolic_start(q, ans, ref, seconds: float):
     import sympy as sp  # imported before the fork: the child starts at once
 
     syms = {n: sympy_symbol(n, d) for n, d in q.domains.items()}
-    try:
-        a, r = to_sympy(ans, syms), to_sympy(ref, syms)
-    except (NotScalar, TypeError, ValueError, ZeroDivisionError, RecursionError):
-        return None
+    a = r = None
+    if not (_has_binder(ans) or _has_binder(ref)):  # sums: converted (Sum(...).doit()) in the child only
+        try:
+            a, r = to_sympy(ans, syms), to_sympy(ref, syms)
+        except (NotScalar, TypeError, ValueError, ZeroDivisionError, RecursionError):
+            return None
     parent = os.getpid()
     rfd, wfd = os.pipe()
     pid = os.fork()
@@ -216,6 +218,8 @@ def _symbolic_start(q, ans, ref, seconds: float):
             os.close(rfd)
             _die_with_parent(parent)
             try:
+                if a is None:
+                    a, r = to_sympy(ans, syms), to_sympy(ref, syms)
                 text = _sympy_constant(a, r)
             except Exception:  # SymPy gave up: unknown
                 text = ""
@@ -296,8 +300,127 @@ def _parse_answer(q, answer, latex):
     if (answer is None) == (latex is None):
         raise AnswerError("give exactly one of answer = '...' and latex = '...'")
     if answer is not None:
-        return parse(answer, q.domains)
+        return parse_plain(answer, q.domains)
     return parse_latex(latex, q.domains, q.array_names)
+
+
+# ---------------------------------------------------------------------------
+# sums and products: sum(expr, (k, lo, hi)), prod(expr, (k, lo, hi)) in plain answers and references
+# ---------------------------------------------------------------------------
+
+import re as _re  # noqa: E402
+
+from . import extended as _ext  # noqa: E402 (registers the extension evaluators)
+from . import evaluate as _evaluate_module  # noqa: E402
+from .evaluate import MAX_JUDGE_TERMS, NotExact, TooManyTerms, count_terms  # noqa: E402,F401
+
+_BINDER = _re.compile(r"\b(sum|prod)\s*\(")
+
+
+class JudgeOver(_ext.Over):
+    """``sum``/``prod`` over ``var`` in ``[lo, hi]`` (inclusive) in a ``verify check`` answer: evaluated by
+    :mod:`verify.answers.extended` in float64 and mpmath, in exact rationals here, and capped at
+    :data:`~verify.answers.evaluate.MAX_JUDGE_TERMS` terms per evaluation (beyond: :class:`TooManyTerms`)."""
+
+
+def _core_types():
+    from . import language as L
+
+    return (L.Num, L.Const, L.Sym, L.Add, L.Sub, L.Mul, L.Div, L.Pow, L.MatMul, L.Neg, L.Call, L.Transpose,
+            L.Expect, L.Order)
+
+
+def _only_binders(node):
+    """``node`` with its extended ``sum``/``prod`` nodes as :class:`JudgeOver`; any other extension (E[..., (a, p)],
+    diff, indexing, oo, max over a range, functions of the extensions) is an :class:`AnswerError`."""
+    core = _core_types()
+    if isinstance(node, _ext.Over):
+        if node.kind not in ("sum", "prod"):
+            raise AnswerError(f"{node.kind}(expr, (k, lo, hi)) is not in the answer language; only sum(...) and "
+                              "prod(...) take a range")
+        return JudgeOver(node.kind, _only_binders(node.body), node.var, _only_binders(node.lo), _only_binders(node.hi))
+    if not isinstance(node, core):
+        what = {"Inf": "oo (a sum to infinity)", "Index": "indexing", "Fn": f"the function {getattr(node, 'name', '')}",
+                "ExpectOver": "E[expr, (a, p)]", "Diff": "diff(...)", "DiffAt": "diff(...)"}.get(type(node).__name__,
+                                                                                          type(node).__name__)
+        raise AnswerError(f"{what} is not in the answer language (only sum(expr, (k, lo, hi)) and "
+                          "prod(expr, (k, lo, hi)) are added to it)")
+    fields = {}
+    for f, v in vars(node).items():
+        if isinstance(v, tuple):
+            fields[f] = tuple(_only_binders(x) if hasattr(x, "__dict__") else x for x in v)
+        elif hasattr(v, "__dict__") and not isinstance(v, Fraction):
+            fields[f] = _only_binders(v)
+        else:
+            fields[f] = v
+    return type(node)(**fields)
+
+
+def parse_plain(text, symbols):
+    """:func:`verify.answers.language.parse`, and when it rejects a text with ``sum(`` or ``prod(``, the
+    extended parser restricted to the core language plus ``sum(expr, (k, lo, hi))`` and
+    ``prod(expr, (k, lo, hi))`` (``hi`` inclusive; the bounds are integers at each instance).
+
+    >>> parse_plain("sum(g**k, (k, 0, n - 1))", {"g", "n"}).kind
+    'sum'
+    """
+    try:
+        return parse(text, symbols)
+    except AnswerError as exc:
+        if not isinstance(text, str) or not _BINDER.search(text):
+            raise
+        first = exc
+    try:
+        node = _ext.parse_extended(text, symbols)
+    except AnswerError:
+        raise first from None
+    except (RecursionError, MemoryError):
+        raise first from None
+    if not _has_binder(node):
+        raise first
+    return _only_binders(node)
+
+
+def _has_binder(node) -> bool:
+    if isinstance(node, _ext.Over):
+        return True
+    for v in vars(node).values():
+        if isinstance(v, tuple):
+            if any(hasattr(x, "__dict__") and _has_binder(x) for x in v):
+                return True
+        elif hasattr(v, "__dict__") and not isinstance(v, Fraction) and _has_binder(v):
+            return True
+    return False
+
+
+EXACT_SUM_DIGITS = 2000  #: exact evaluation of a sum gives up (mpmath decides) when its value passes this
+
+
+def _ev_judge_over(node, env, probs, be, ev):
+    lo = _ext._as_int(ev(node.lo), f"the lower bound of {node.kind}")
+    hi = _ext._as_int(ev(node.hi), f"the upper bound of {node.kind}")
+    if isinstance(lo, float) or isinstance(hi, float):  # an infinite bound
+        raise TooManyTerms(f"{node.kind} over an infinite range")
+    count_terms(hi - lo + 1)
+    if getattr(be, "kind", None) != "exact":
+        with np.errstate(all="ignore"):  # an overflow is a value (inf), judged like any other
+            return _ext._ev_over(node, env, probs, be, ev)
+    out = Fraction(0 if node.kind == "sum" else 1)
+    limit = EXACT_SUM_DIGITS * 3.33
+    for k in range(lo, hi + 1):
+        v = ev(node.body, _ext._bound(env, node.var, k))
+        if isinstance(v, np.ndarray) or isinstance(v, RandomVariable):
+            raise NotExact("a sum of arrays")
+        if isinstance(v, float):
+            raise NotExact("an inexact term")
+        out = out + v if node.kind == "sum" else out * v
+        if isinstance(out, Fraction) and out.numerator.bit_length() + out.denominator.bit_length() > limit:
+            raise NotExact("a sum too large for exact arithmetic")
+    return out
+
+
+_evaluate_module.EXTENSIONS[JudgeOver] = _ev_judge_over
+_evaluate_module.SYMPY_EXTENSIONS[JudgeOver] = _ext._sp_over
 
 
 class _JudgeBug(Exception):
@@ -308,8 +431,15 @@ def _enough(out, compared: set, max_examples: int):
     """None when enough instances were compared for ``correct``, else the reason."""
     if len(compared) >= MIN_COMPARED or (out.exhausted and compared):
         return None
-    return (f"only {len(compared)} instances could be compared with the reference (it is undefined elsewhere); "
+    where = "it is undefined elsewhere"
+    if _TERMS_SKIPPED[0]:
+        where += (f", or {_TERMS_SKIPPED[0]} instances needed a sum or product over more than {MAX_JUDGE_TERMS} "
+                  "terms (MAX_JUDGE_TERMS)")
+    return (f"only {len(compared)} instances could be compared with the reference ({where}); "
             f"a verdict needs at least {MIN_COMPARED}")
+
+
+_TERMS_SKIPPED = [0]  #: instances of the current judgement skipped for a sum over too many terms
 
 
 def _answer_value(ans, env, probs):
@@ -384,10 +514,15 @@ def _classify(node, env, probs):
         v = evaluate(node, env, probabilities=probs)
         if np.all(np.isfinite(_as_array(v))):
             return "ok", v
+    except TooManyTerms as exc:  # not admissible here: skipped, never a counterexample
+        _TERMS_SKIPPED[0] += 1
+        return "range", str(exc)
     except _ANSWER_FAILURES as exc:
         why = _failure(exc)
     try:
         vals, _ = _mp_values(node, env, probs, 50)
+    except TooManyTerms as exc:
+        return "range", str(exc)
     except _ANSWER_FAILURES as exc:
         return "undefined", _failure(exc)
     except (TypeError, ValueError) as exc:
@@ -647,10 +782,171 @@ def _equal(q, vid, ans, ref, seed, max_examples, symbolic_seconds):
         if (not tol and symbolic_seconds > 0 and (_inexact(ans) or _inexact(ref))) else None
     try:
         out = _search(q, ratio, seed, max_examples, skip=agreeing)
+        if isinstance(out, _Outcome) and out.counterexample is None:  # then the instances near singularities
+            extra = _near_singularities(q, ans, ref, out.points)
+            if extra:
+                more = _search(q, ratio, seed, max_examples, points=(extra, False))
+                if isinstance(more, _Outcome):
+                    out = _Outcome(out.examples + more.examples, out.exhausted, more.counterexample,
+                                   out.points + more.points)
         return _equal_verdict(q, vid, ans, ref, out, compared, ref_defined, pending, total, noise, tol,
                               symbolic_seconds, sym)
     finally:
         _symbolic_cancel(sym)
+
+
+#: Instances near the singularities of either side: for each real symbol s, the real zeros (and sign changes
+#: through infinity) in s of the denominators, the bases of negative powers and the arguments of logarithms
+#: of the reference and of the answer, with the other symbols at a sampled instance, are located in float64
+#: (a scan of a grid, then bisection; a root p/q with q <= 10^6 is recognised exactly), and the instances
+#: s = root +- 10^-k for k in POLE_OFFSETS (exact rationals, inside the domain) are judged after the sampled ones.
+POLE_OFFSETS = (3, 6, 9)
+MAX_POLES = 4  #: at most this many singular points (so at most 24 more instances)
+MAX_FACTORS = 24  #: at most this many distinct denominators are scanned
+
+
+def _node_children(node):
+    for v in vars(node).values():
+        if isinstance(v, tuple):
+            yield from (x for x in v if hasattr(x, "__dict__") and not isinstance(x, Fraction))
+        elif hasattr(v, "__dict__") and not isinstance(v, Fraction):
+            yield v
+
+
+def _singular_factors(node) -> list:
+    """Subexpressions whose zeros are singular points of ``node``: the factors of denominators, the bases of
+    negative powers, the arguments of logarithms (each at most once, in the order found)."""
+    from .language import Call, Div, Mul, Neg, Num, Pow
+
+    out = []
+
+    def factors(b):
+        if isinstance(b, Mul):
+            factors(b.a)
+            factors(b.b)
+        elif isinstance(b, Neg):
+            factors(b.a)
+        elif isinstance(b, Div):
+            factors(b.a)
+        elif isinstance(b, Pow) and isinstance(b.b, Num) and b.b.value > 0:
+            factors(b.a)
+        elif not isinstance(b, Num) and b not in out:
+            out.append(b)
+
+    stack = [node]
+    while stack and len(out) < MAX_FACTORS:
+        n = stack.pop()
+        if isinstance(n, Div):
+            factors(n.b)
+        elif isinstance(n, Pow) and (isinstance(n.b, Neg) or (isinstance(n.b, Num) and n.b.value < 0)):
+            factors(n.a)
+        elif isinstance(n, Call) and n.func == "log":
+            factors(n.args[0])
+        stack.extend(reversed(list(_node_children(n))))
+    return out[:MAX_FACTORS]
+
+
+def _names(node) -> set:
+    out, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Sym):
+            out.add(n.name)
+        stack.extend(_node_children(n))
+    return out
+
+
+def _roots_in(q, f, name, env, probs):
+    """Real points in ``name`` (the other symbols at ``env``) where ``f`` is zero or changes sign (through 0
+    or through infinity): a grid scan in float64, then bisection; exact rationals when recognised."""
+    d = q.domains[name]
+    lo = float(d.lo) if d.lo is not None else -1e3
+    hi = float(d.hi) if d.hi is not None else 1e3
+    lo, hi = max(lo, -1e3), min(hi, 1e3)
+    if not lo < hi:
+        return []
+    grid = np.unique(np.clip(np.concatenate([np.linspace(lo, hi, 2001), np.linspace(-10, 10, 4001)]), lo, hi))
+    fenv = _float_env(env)
+
+    def at(xs):
+        with np.errstate(all="ignore"):
+            v = _evaluate_module._ev(f, dict(fenv, **{name: RandomVariable(np.asarray(xs, dtype=float))}), probs,
+                                     _evaluate_module._Backend())  # vectorised: one value per grid point
+        v = v.values if isinstance(v, RandomVariable) else np.full(len(xs), _float(v) if np.ndim(v) == 0 else np.nan)
+        return np.asarray(v, dtype=float).reshape(len(xs))
+
+    v = at(grid)
+    sg = np.sign(v)
+    ok = np.isfinite(v)
+    cands = list(grid[ok & (v == 0)])
+    change = np.nonzero(ok[:-1] & ok[1:] & (sg[:-1] * sg[1:] < 0))[0]
+    for i in change[:MAX_POLES]:
+        a, b, fa = grid[i], grid[i + 1], sg[i]
+        for _ in range(80):
+            m = (a + b) / 2
+            if not a < m < b:
+                break
+            fm = at([m])[0]
+            if fm == 0 or not math.isfinite(fm):
+                a = b = m
+                break
+            if np.sign(fm) == fa:
+                a = m
+            else:
+                b = m
+        cands.append((a + b) / 2)
+    out = []
+    for c in cands[:MAX_POLES]:
+        root = Fraction(float(c))
+        for den in (1000, 10**6):
+            r = root.limit_denominator(den)
+            try:
+                if abs(r - root) < 1e-9 and evaluate(f, dict(env, **{name: r}), probabilities=probs, exact=True) == 0:
+                    root = r
+                    break
+            except Exception:  # noqa: BLE001 (no exact value: keep the float64 root)
+                pass
+        out.append(root)  # outside the domain too: root +- 10^-k may lie inside (a pole at an open end)
+    return out
+
+
+def _near_singularities(q, ans, ref, points) -> list:
+    """The instances near the singular points of either side (see :data:`POLE_OFFSETS`); [] when the
+    question has no real scalar symbol or nothing singular is found. Never raises."""
+    from .domains import _clip
+
+    reals = [n for n, d in q.domains.items() if d.kind == "real"]
+    if not reals or not points:
+        return []
+    env0, probs0 = points[0]
+    seen = {_key(p) for p in points}
+    out, poles = [], []
+    try:
+        for f in _singular_factors(ref) + [g for g in _singular_factors(ans)]:
+            for name in sorted(_names(f) & set(reals)):
+                if len(poles) >= MAX_POLES:
+                    break
+                try:
+                    roots = _roots_in(q, f, name, env0, probs0)
+                except Exception:  # noqa: BLE001 (cannot be scanned: no instances from it)
+                    continue
+                for r in roots:
+                    if (name, r) not in poles and len(poles) < MAX_POLES:
+                        poles.append((name, r))
+        for name, r in poles:
+            d = q.domains[name]
+            for k in POLE_OFFSETS:
+                for sign in (1, -1):
+                    x = r + sign * Fraction(1, 10**k)
+                    if _clip(x, d) != x:
+                        continue
+                    p = (dict(env0, **{name: x}), probs0)  # the roots were found with the others at env0
+                    if _key(p) not in seen:
+                        seen.add(_key(p))
+                        out.append(p)
+    except Exception:  # noqa: BLE001 (the extra instances are an addition; never a failure)
+        return out
+    return out
 
 
 def _float_env(env):
@@ -787,6 +1083,9 @@ class _Outcome:
 def _call_point(evaluate_point, point, raise_errors):
     try:
         return evaluate_point(point)
+    except TooManyTerms:  # a sum beyond MAX_JUDGE_TERMS terms: the instance is not admissible
+        _TERMS_SKIPPED[0] += 1
+        return 0.0, {"skipped": "a sum or product over too many terms"}
     except raise_errors:
         raise
     except Exception as exc:  # noqa: BLE001 (reported as a bug of the judge by _search)
@@ -992,8 +1291,8 @@ def _bound(q, vid, ans, ref, seed, max_examples, sense):
         qv = _quantity(q, env, probs, r)
         if not (math.isfinite(r) and math.isfinite(qv)):
             return 0.0, {"kind": "skipped"}
+        value, undefined = _answer_value(ans, env, probs)  # TooManyTerms: skipped (not compared)
         compared.add(_key(point))
-        value, undefined = _answer_value(ans, env, probs)
         if undefined:
             return math.inf, {"kind": "undefined", "why": undefined, "answer": "undefined", "quantity": qv,
                               "reference": r}
@@ -1052,6 +1351,7 @@ def judge(q, *, answer=None, latex=None, vid: str = "", seed: int = 0, max_examp
     Every exception maps to a verdict on purpose: the answer's parse errors give ``invalid``, its
     failures at an instance (a singular matrix, an overflow) give ``incorrect`` with the instance,
     running out of memory gives ``unknown``, and anything else is a bug of ours: ``error``."""
+    _TERMS_SKIPPED[0] = 0
     try:
         ans = _parse_answer(q, answer, latex)
     except AnswerError as exc:
@@ -1070,7 +1370,7 @@ def judge(q, *, answer=None, latex=None, vid: str = "", seed: int = 0, max_examp
         except EvalError as exc:
             return Verdict(vid, q.id, "invalid", f"the answer cannot be evaluated: {exc}")
     try:
-        ref = parse(q.reference, q.domains)
+        ref = parse_plain(q.reference, q.domains)
     except AnswerError as exc:
         return Verdict(vid, q.id, "invalid", f"question {q.id!r} is broken: its reference: {exc}")
     if isinstance(ans, Order) and q.relation != "same_order":
