@@ -45,3 +45,18 @@ def test_seed14_both_sides_match_40_digits():
 def test_box_quadrature_agrees_with_cdf(p):
     cand, ref = K._box_candidate(p), K._box_reference(p)
     assert abs(cand - ref) <= tolerance("quadrature").bound(ref, abs(ref)), (cand, ref)
+
+
+@given(K._flows())
+def test_mutant_densities_are_rewrites_of_the_derived_one(p):
+    """The mutants of ``cov.flow-log-density`` live in the catalogue: with the derived per-layer log-det
+    their scaffold is the derived density exactly, and each mutant changes only its per-layer term."""
+    X = p.x[None, :]
+    derived = C.flow_log_density(p.layers, X)
+    assert np.array_equal(K._flow_log_density_with(p.layers, X, C.layer_log_det), derived)
+    z = C.flow_inverse(p.layers, X)
+    log_pz = -0.5 * (z * z).sum(axis=1) - 0.5 * z.shape[1] * np.log(2 * np.pi)
+    np.testing.assert_allclose(K._flow_log_density_sign_flipped(p.layers, X), 2 * log_pz - derived,
+                               rtol=0, atol=1e-12 * (1 + np.abs(log_pz).max() + np.abs(derived).max()))
+    if not any(layer[0] == "radial" for layer in p.layers):
+        assert np.array_equal(K._flow_log_density_radial_power_d(p.layers, X), derived)
