@@ -102,8 +102,21 @@ _BINOPS = {ast.Add: Add, ast.Sub: Sub, ast.Mult: Mul, ast.Div: Div, ast.Pow: Pow
 
 
 def _where(node, offset=0) -> str:
+    """``column N`` of ``node`` in the user's text; ``offset`` is a count of characters added in front, or
+    the normaliser's map from positions in the parsed text to positions in the user's text."""
     col = getattr(node, "col_offset", None)
-    return f"column {col + 1 - offset}" if col is not None else "somewhere"
+    if col is None:
+        return "somewhere"
+    if isinstance(offset, (list, tuple)):
+        return f"column {_origin(offset, col) + 1}"
+    return f"column {col + 1 - offset}"
+
+
+def _origin(pos, i: int) -> int:
+    """The position in the user's text of character ``i`` of a normalised text (``pos``: its map)."""
+    if not pos:
+        return 0
+    return pos[i] if 0 <= i < len(pos) else pos[-1] + 1
 
 
 def free_symbols(node) -> set:
@@ -455,39 +468,526 @@ class _Builder:
         raise AnswerError(f"{_where(node, self.offset)}: {type(node).__name__} is not allowed in an answer")
 
 
-def parse(text: str, symbols, *, latex_e: bool = False) -> Node:
+def parse(text: str, symbols, *, latex_e: bool = False, relation: str | None = None) -> Node:
     """Parse a plain answer; ``symbols`` are the declared names (``E`` and ``O`` are reserved; ``pi`` and
-    ``inf`` are constants unless declared; with ``latex_e``, an undeclared ``e`` is Euler's number)."""
+    ``inf`` are constants unless declared; with ``latex_e``, an undeclared ``e`` is Euler's number).
+
+    The text is first normalised (:func:`_normalise_plain`: Unicode operators, ``½``, ``√``, ``π``, Greek
+    letters, ``^``, and ``y = ...`` with a new name on the left); ``relation`` is the question's relation
+    when the caller knows it (an equation is accepted only for ``equal``)."""
     if not isinstance(text, str):
         raise AnswerError(f"the answer must be a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise AnswerError(f"the answer has {len(text)} characters; at most {MAX_LENGTH} are allowed")
     if not text.strip():
         raise AnswerError("the answer is empty")
-    bad = re.search(r"[^\x20-\x7e]", text)
-    if bad:
-        raise AnswerError(f"column {bad.start() + 1}: character {bad.group()!r} is not allowed (ASCII only)")
-    if text.count("(") > MAX_DEPTH * 4 or text.count("[") > MAX_DEPTH * 4:
+    t = _normalise_plain(text, symbols, relation)
+    src, pos = t.s, t.pos
+    if len(src) > 2 * MAX_LENGTH:
+        raise AnswerError(f"the answer becomes {len(src)} characters once normalised (\u00bd is (1/2), ^ is **); "
+                          f"at most {2 * MAX_LENGTH} are allowed")
+    if src.count("(") > MAX_DEPTH * 4 or src.count("[") > MAX_DEPTH * 4:
         raise AnswerError(f"too many brackets (nesting is limited to {MAX_DEPTH})")
     depth = 0
-    for i, ch in enumerate(text):
+    for i, ch in enumerate(src):
         depth += ch in "([{"
         depth -= ch in ")]}"
         if depth > MAX_DEPTH:
-            raise AnswerError(f"column {i + 1}: brackets nested deeper than {MAX_DEPTH}")
-    src = text.replace("^", "**")  # same length per '^' + 1: positions after it shift; report on the original
+            raise AnswerError(f"column {_origin(pos, i) + 1}: brackets nested deeper than {MAX_DEPTH}")
+    lead = len(src) - len(src.lstrip())
     try:
         tree = ast.parse(src.strip(), mode="eval")
     except SyntaxError as exc:
-        col = exc.offset or 0
-        col -= src[:col].count("**") - text[:col].count("**") if col else 0
-        raise AnswerError(f"column {max(col, 1)}: syntax error ({exc.msg}); write e.g. 2*x**2 + log(y)") from None
+        col = _origin(pos, lead + max((exc.offset or 1) - 1, 0)) + 1
+        raise AnswerError(f"column {col}: syntax error ({exc.msg}); write e.g. 2*x**2 + log(y)") from None
     except (RecursionError, MemoryError, ValueError) as exc:
         raise AnswerError(f"the answer cannot be parsed ({type(exc).__name__})") from None
     reserved = {"E", "O"} & set(symbols)
     if reserved:
         raise AnswerError(f"symbol names {sorted(reserved)} are reserved (E[...] is expectation, O(...) an order)")
-    return check_size(_Builder(symbols, latex_e=latex_e).build(tree))
+    return check_size(_Builder(symbols, offset=pos[lead:], latex_e=latex_e).build(tree))
+
+
+# ---------------------------------------------------------------------------
+# Normalisation: text -> text before the whitelist, never evaluating anything
+# ---------------------------------------------------------------------------
+
+
+class _Text:
+    """A normalised text and, for each of its characters, the position it came from in the user's text
+    (so that every message names a position in what the user wrote)."""
+
+    __slots__ = ("s", "pos")
+
+    def __init__(self, s: str, pos=None):
+        self.s = s
+        self.pos = list(range(len(s))) if pos is None else pos
+
+    def at(self, i: int) -> int:
+        """The 1-based position in the user's text of character ``i``."""
+        return _origin(self.pos, i) + 1
+
+    def edit(self, edits) -> "_Text":
+        """Apply ``(i, j, replacement)`` edits (sorted, not overlapping; ``i == j`` inserts before ``i``);
+        replacement characters take the position of ``s[i]``."""
+        if not edits:
+            return self
+        out, pos, k = [], [], 0
+        for i, j, r in edits:
+            out.append(self.s[k:i])
+            pos.extend(self.pos[k:i])
+            o = _origin(self.pos, i)
+            out.append(r)
+            pos.extend([o] * len(r))
+            k = j
+        out.append(self.s[k:])
+        pos.extend(self.pos[k:])
+        return _Text("".join(out), pos)
+
+    def blank(self, spans) -> "_Text":
+        """Replace the ``(i, j)`` spans by spaces (positions unchanged)."""
+        return self.edit([(i, j, " " * (j - i)) for i, j in sorted(spans)])
+
+
+#: Unicode that means an ASCII operator or a space (U+2212 minus, times, middle dots, division, spaces).
+_UNI_OPS = {"\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u2219": "*", "\u2217": "*",
+            "\u00f7": "/"}
+_UNI_SPACE = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_UNI_FRACTIONS = {"\u00bd": (1, 2), "\u2153": (1, 3), "\u2154": (2, 3), "\u00bc": (1, 4), "\u00be": (3, 4),
+                  "\u2155": (1, 5), "\u2156": (2, 5), "\u2157": (3, 5), "\u2158": (4, 5), "\u2159": (1, 6),
+                  "\u215a": (5, 6), "\u2150": (1, 7), "\u215b": (1, 8), "\u215c": (3, 8), "\u215d": (5, 8),
+                  "\u215e": (7, 8), "\u2151": (1, 9), "\u2152": (1, 10)}
+_UNI_SUPER = {"\u2070": "0", "\u00b9": "1", "\u00b2": "2", "\u00b3": "3", "\u2074": "4", "\u2075": "5",
+              "\u2076": "6", "\u2077": "7", "\u2078": "8", "\u2079": "9", "\u207b": "-", "\u207a": "+",
+              "\u1d40": "T"}
+_UNI_GREEK = {"\u03b1": "alpha", "\u03b2": "beta", "\u03b3": "gamma", "\u03b4": "delta", "\u03b5": "epsilon",
+              "\u03f5": "epsilon", "\u03b6": "zeta", "\u03b7": "eta", "\u03b8": "theta", "\u03b9": "iota",
+              "\u03ba": "kappa", "\u03bb": "lambda", "\u03bc": "mu", "\u03bd": "nu", "\u03be": "xi",
+              "\u03c0": "pi", "\u03c1": "rho", "\u03c3": "sigma", "\u03c4": "tau", "\u03c6": "phi",
+              "\u03d5": "phi", "\u03c7": "chi", "\u03c8": "psi", "\u03c9": "omega"}
+
+
+def _char_name(c: str) -> str:
+    import unicodedata
+
+    return f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, 'unnamed')})"
+
+
+def _mixed_number(text: str, i: int, where: str):
+    if i and text[i - 1].isdigit():
+        p, q = _UNI_FRACTIONS[text[i]]
+        raise AnswerError(f"{where} {i + 1}: '{text[i - 1]}{text[i]}' reads as a mixed number; write "
+                          f"{text[i - 1]} + {p}/{q} (or a product with an explicit operator)")
+
+
+def _normalise_plain(text: str, symbols, relation) -> _Text:
+    """Plain answers: Unicode operators and spaces, vulgar fractions (``½`` is ``(1/2)``), ``√`` (``√2``,
+    ``√x``, ``√(...)``), Greek letters (``π`` is ``pi``; a product with a neighbour is written out), ``^``
+    as ``**``, and ``y = ...`` / ``f(x) = ...`` (see :func:`_split_equation`). Superscript digits stay
+    errors: plain answers write powers as ``**``."""
+    out, pos = [], []
+    n = len(text)
+
+    def emit(piece, origin):
+        out.append(piece)
+        pos.extend([origin] * len(piece))
+
+    def glue(origin):  # an implicit product with what precedes: 2π, x½
+        prev = "".join(out[-1:])[-1:]
+        if prev and (prev.isalnum() or prev in "_)]"):
+            emit("*", origin)
+
+    i = 0
+    while i < n:
+        c = text[i]
+        if c in _UNI_SPACE:
+            emit(" ", i)
+        elif c in _UNI_OPS:
+            emit(_UNI_OPS[c], i)
+        elif c == "^":
+            emit("**", i)
+        elif c in _UNI_FRACTIONS:
+            _mixed_number(text, i, "column")
+            p, q = _UNI_FRACTIONS[c]
+            glue(i)
+            emit(f"({p}/{q})", i)
+            if i + 1 < n and (text[i + 1].isalnum() or text[i + 1] in "(_" or text[i + 1] in _UNI_GREEK):
+                emit("*", i)
+        elif c in _UNI_GREEK and c != "\u03bb":  # lambda is a Python keyword
+            glue(i)
+            emit(_UNI_GREEK[c], i)
+            if i + 1 < n and (text[i + 1].isalnum() or text[i + 1] in "(_" or text[i + 1] in _UNI_GREEK):
+                emit("*", i)
+        elif c == "\u221a":
+            glue(i)
+            j = i + 1
+            while j < n and text[j] in " " + _UNI_SPACE:
+                j += 1
+            if j < n and text[j] == "(":
+                emit("sqrt", i)
+            else:
+                m = re.compile(r"\d+(?:\.\d*)?|\.\d+|[A-Za-z_][A-Za-z0-9_]*").match(text, j)
+                if m and m.group() not in FUNCTIONS and m.group() not in ("E", "O") and \
+                        not (m.end() < n and text[m.end()] in "(["):
+                    emit("sqrt(", i)
+                    for k in range(m.start(), m.end()):
+                        emit(text[k], k)
+                    emit(")", i)
+                    i = m.end()
+                    continue
+                if j < n and text[j] in _UNI_GREEK:
+                    emit(f"sqrt({_UNI_GREEK[text[j]]})", i)
+                    i = j + 1
+                    continue
+                if j < n and text[j] in _UNI_FRACTIONS:
+                    emit("sqrt(%d/%d)" % _UNI_FRACTIONS[text[j]], i)
+                    i = j + 1
+                    continue
+                raise AnswerError(f"column {i + 1}: '\u221a' must be followed by a number, a name or a parenthesis: "
+                                  "write \u221a2, \u221ax or \u221a(x + 1)")
+        elif c in _UNI_SUPER:
+            raise AnswerError(f"column {i + 1}: character {c!r} is not allowed (ASCII only; superscripts are for "
+                              "LaTeX answers): write x**2 for x\u00b2")
+        elif not " " <= c <= "~":
+            raise AnswerError(f"column {i + 1}: character {c!r} is not allowed (ASCII only)")
+        else:
+            emit(c, i)
+        i += 1
+    return _split_equation(_Text("".join(out), pos), symbols, relation, latex=False)
+
+
+_NAME_RE = r"[A-Za-z_][A-Za-z0-9_]*"
+_UPPER_GREEK = ("Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega")
+_PLAIN_LHS = re.compile(rf"\s*({_NAME_RE})\s*('*)\s*(?:\(\s*{_NAME_RE}(?:\s*,\s*{_NAME_RE})*\s*\))?\s*")
+_LATEX_LHS = re.compile(r"(\\?[A-Za-z]+)(_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]))?('*)(?:\((?:[A-Za-z0-9_{},]|\\[A-Za-z]+)+\))?")
+
+
+def _split_equation(t: _Text, symbols, relation, latex: bool) -> _Text:
+    """``y = <expr>`` or ``f(x) = <expr>`` with a single new name on the left (not a symbol of the question,
+    a function or a constant) is ``<expr>``: the left side and ``=`` become spaces. Any other equation is
+    an error that says to write only the expression. ``==``, ``<=``, ``:=`` ... are left to the parser."""
+    where = "character" if latex else "column"
+    s = t.s
+    depth, eqs = 0, []
+    for i, ch in enumerate(s):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "=" and depth <= 0:
+            prev, nxt = s[i - 1:i], s[i + 1:i + 2]
+            if not latex and (nxt == "=" or (prev and prev in "=<>!:+-*/%@&|^~")):
+                continue
+            eqs.append(i)
+    if not eqs:
+        return t
+    if len(eqs) > 1:
+        raise AnswerError(f"{where} {t.at(eqs[1])}: a second '='; the answer must be one expression (at most "
+                          "'y = <expression>'): write only the expression")
+    i = eqs[0]
+    lhs = s[:i]
+    if latex and lhs.endswith(":"):
+        lhs = lhs[:-1]
+    shown = lhs.strip() if len(lhs.strip()) <= 30 else lhs.strip()[:27] + "..."
+    if not s[i + 1:].strip():
+        raise AnswerError(f"{where} {t.at(i)}: nothing after '='; write only the expression")
+    if not lhs.strip():
+        raise AnswerError(f"{where} {t.at(i)}: nothing before '='; write only the expression")
+    syms = set(symbols)
+    if latex:
+        bare = re.sub(r"\\(?:left|right|big|Big|bigl|bigr|Bigl|Bigr)(?![A-Za-z])|\s", "", lhs)
+        m = _LATEX_LHS.fullmatch(bare)
+        name = m.group(1).lstrip("\\") if m else None
+        if m and m.group(1).startswith("\\") and name not in _GREEK and name not in _UPPER_GREEK:
+            m = None
+        sub = (m.group(2) or "").replace("{", "").replace("}", "") if m else ""
+        declared = m is not None and (name in syms or name + sub in syms or
+                                      (not m.group(1).startswith("\\") and len(name) > 1 and
+                                       any(c in syms for c in name)))
+        reserved = m is not None and name in ("e", "pi", "E", "O", "mathbb", "mathcal", "mathrm", "operatorname")
+    else:
+        m = _PLAIN_LHS.fullmatch(lhs)
+        name = m.group(1) if m else None
+        declared = m is not None and name in syms
+        reserved = m is not None and (name in FUNCTIONS or name in CONSTANTS or name in ("E", "O", "e"))
+    if m is None:
+        raise AnswerError(f"{where} {t.at(i)}: '=' after '{shown}', which is not a single name: the answer must be "
+                          "an expression (an equation is accepted only as 'y = <expression>' or 'f(x) = "
+                          "<expression>'); write only the expression")
+    if declared:
+        raise AnswerError(f"{where} {t.at(i)}: the left side '{shown}' of '=' is a symbol (or a product of symbols) "
+                          "of the question, so this is an equation, not a value; write only the expression (the right side, solved for the "
+                          "answer)")
+    if reserved:
+        raise AnswerError(f"{where} {t.at(i)}: the left side '{shown}' of '=' is a function or a constant, not a "
+                          "name for the answer; write only the expression")
+    if relation is not None and relation != "equal":
+        raise AnswerError(f"{where} {t.at(i)}: 'y = <expression>' is accepted only when the question asks for a "
+                          f"value (relation 'equal'; this one is '{relation}'); write only the expression")
+    return t.blank([(0, i + 1)])
+
+
+def _latex_unicode(tex: str) -> _Text:
+    r"""LaTeX answers: Unicode operators and spaces, ``½`` (``{\frac{1}{2}}``), ``√`` (``\sqrt{...}`` of the
+    next number, letter, command or bracket group), Greek letters (``\pi``), superscripts (``x²`` is
+    ``x^{2}``, ``A⁻¹`` is ``A^{-1}``, ``Aᵀ`` is ``A^{T}``), ``‖`` (``\|``). Other non-ASCII is an error."""
+    out, pos = [], []
+    n = len(tex)
+    closes = {}  # position of a ')' -> how many '}' to add after it (√(...))
+
+    def emit(piece, origin):
+        out.append(piece)
+        pos.extend([origin] * len(piece))
+
+    def matching_paren(j):
+        depth = 0
+        for k in range(j, n):
+            depth += tex[k] == "("
+            depth -= tex[k] == ")"
+            if depth == 0:
+                return k
+        raise AnswerError(f"character {j + 1}: unbalanced '(' after '\u221a'")
+
+    i = 0
+    while i < n:
+        c = tex[i]
+        if c in _UNI_SPACE:
+            emit(" ", i)
+        elif c in _UNI_OPS:
+            emit({"*": r" \cdot ", "/": "/", "-": "-"}[_UNI_OPS[c]], i)
+        elif c in _UNI_FRACTIONS:
+            _mixed_number(tex, i, "character")
+            p, q = _UNI_FRACTIONS[c]
+            emit(f"{{\\frac{{{p}}}{{{q}}}}}", i)
+        elif c in _UNI_GREEK:
+            emit(f" \\{_UNI_GREEK[c]} ", i)
+        elif c == "\u2016":
+            emit(r"\|", i)
+        elif c in _UNI_SUPER:
+            j = i
+            while j < n and tex[j] in _UNI_SUPER:
+                j += 1
+            emit("^{", i)
+            for k in range(i, j):
+                emit(_UNI_SUPER[tex[k]], k)
+            emit("}", j - 1)
+            i = j
+            continue
+        elif c == "\u221a":
+            j = i + 1
+            while j < n and tex[j] == " ":
+                j += 1
+            emit(r"\sqrt", i)
+            m = re.compile(r"\d+(?:\.\d*)?|\.\d+|[A-Za-z]|\\[A-Za-z]+").match(tex, j)
+            if j < n and tex[j] == "{":
+                pass  # \sqrt{...} as written
+            elif j < n and tex[j] == "(":
+                emit("{", i)
+                k = matching_paren(j)
+                closes[k] = closes.get(k, 0) + 1
+            elif m:
+                emit("{", i)
+                for k in range(m.start(), m.end()):
+                    emit(tex[k], k)
+                emit("}", i)
+                i = m.end()
+                continue
+            elif j < n and tex[j] in _UNI_GREEK:
+                emit(f"{{\\{_UNI_GREEK[tex[j]]}}}", j)
+                i = j + 1
+                continue
+            elif j < n and tex[j] in _UNI_FRACTIONS:
+                p, q = _UNI_FRACTIONS[tex[j]]
+                emit(f"{{\\frac{{{p}}}{{{q}}}}}", j)
+                i = j + 1
+                continue
+            else:
+                raise AnswerError(f"character {i + 1}: '\u221a' must be followed by a number, a letter, a command "
+                                  "or a bracket: write \u221a2, \u221ax or \u221a(x + 1)")
+        elif not " " <= c <= "~":
+            raise AnswerError(f"character {i + 1}: {_char_name(c)} is not allowed in a LaTeX answer; write it as "
+                              "LaTeX (\\alpha, \\le, ...) or ASCII")
+        else:
+            emit(c, i)
+            if c == ")" and i in closes:
+                emit("}" * closes[i], i)
+        i += 1
+    return _Text("".join(out), pos)
+
+
+def _brace_matches(t: _Text) -> dict:
+    r"""For every '{' of ``t`` the index of its '}' (escaped ``\{`` ``\}`` are not groups)."""
+    s, stack, match = t.s, [], {}
+    for i, ch in enumerate(s):
+        if i and s[i - 1] == "\\" and (i < 2 or s[i - 2] != "\\"):
+            continue
+        if ch == "{":
+            stack.append(i)
+        elif ch == "}":
+            if not stack:
+                raise AnswerError(f"character {t.at(i)}: '}}' closes no '{{' (unbalanced braces in the LaTeX answer)")
+            match[stack.pop()] = i
+    if stack:
+        raise AnswerError(f"character {t.at(stack[-1])}: '{{' is never closed (unbalanced braces in the LaTeX "
+                          "answer)")
+    return match
+
+
+_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
+_SPACING = {"!", ",", ";", ":", ">", " ", "quad", "qquad", "displaystyle", "textstyle", "scriptstyle",
+            "scriptscriptstyle", "nonumber"}
+
+
+def _normalise_latex(tex: str, symbols, relation) -> _Text:
+    r"""LaTeX answers, text to text (nothing is evaluated, positions are kept for messages):
+    Unicode (:func:`_latex_unicode`); math delimiters around the whole answer (``$...$``, ``$$...$$``,
+    ``\(...\)``, ``\[...\]``); ``\displaystyle`` and the other styles; spacing (``\! \, \; \: \quad
+    \qquad ~``); ``\left.`` and ``\right.``; ``\cfrac``; ``\boxed{...}`` and ``\fbox{...}``; an equation
+    ``y = ...`` (:func:`_split_equation`); ``\mathrm{e}`` (one letter); ``{a \over b}``; ``50\%`` (50/100);
+    TeX's one-token arguments (``\frac12``, ``\sqrt2``, ``\frac\pi2``, ``\binom nk``)."""
+    t = _latex_unicode(tex)
+    if len(t.s) > 4 * MAX_LENGTH:
+        raise AnswerError(f"the LaTeX answer becomes {len(t.s)} characters once Unicode is written as LaTeX; at "
+                          f"most {4 * MAX_LENGTH} are allowed")
+    # math delimiters around the whole answer
+    s = t.s
+    a = len(s) - len(s.lstrip())
+    b = len(s.rstrip())
+    for left, right in _DELIMITERS:
+        if b - a >= len(left) + len(right) and s.startswith(left, a) and s.endswith(right, 0, b):
+            t = t.blank([(a, a + len(left)), (b - len(right), b)])
+            break
+    for m in re.finditer(r"\$|\\[()\[\]]", t.s):
+        raise AnswerError(f"character {t.at(m.start())}: the math delimiter '{m.group()}' may only surround the "
+                          "whole answer ($...$, $$...$$, \\(...\\), \\[...\\])")
+    # spacing, styles, \left. \right., \cfrac
+    blanks, edits = [], []
+    for m in re.finditer(r"\\(?:[A-Za-z]+|.)|~", t.s):
+        w = m.group()[1:] if m.group() != "~" else " "
+        if m.group() == "~" or w in _SPACING:
+            blanks.append((m.start(), m.end()))
+        elif w in ("left", "right"):
+            d = re.compile(r"\s*\.").match(t.s, m.end())
+            if d:
+                blanks.append((m.start(), d.end()))
+        elif w == "cfrac":
+            edits.append((m.start(), m.end(), "\\frac "))
+    t = t.edit(sorted([(i, j, " " * (j - i)) for i, j in blanks] + edits))
+    # \boxed{...}: around the whole answer the box and its braces go, elsewhere the braces stay as a group
+    match = _brace_matches(t)
+    boxes = list(re.finditer(r"\\(?:boxed|fbox)(?![A-Za-z])", t.s))
+    spans, opened = [], {}
+    for m in boxes:
+        k = m.end()
+        while k < len(t.s) and t.s[k] == " ":
+            k += 1
+        if k >= len(t.s) or t.s[k] != "{":
+            raise AnswerError(f"character {t.at(m.start())}: {m.group()} must be followed by {{...}}")
+        spans.append((m.start(), m.end()))
+        opened[m.start()] = (k, match[k])
+    t = t.blank(spans)
+    s = t.s
+    whole = []
+    lo, hi = 0, len(s)
+    while True:
+        a = lo + len(s[lo:hi]) - len(s[lo:hi].lstrip())
+        b = len(s[:hi].rstrip())
+        inner = [o for start, o in opened.items() if o[0] >= a and s[a:o[0]].strip() == "" and o[1] == b - 1]
+        if not inner:
+            break
+        k, close = inner[0]
+        whole += [(k, k + 1), (close, close + 1)]
+        lo, hi = k + 1, close
+    t = t.blank(whole)
+    t = _split_equation(t, symbols, relation, latex=True)
+    # \mathrm{e}, \mathit{x}: one letter (\mathrm{E} and \mathrm{tr} keep their meaning)
+    t = t.edit([(m.start(), m.end(), "{" + m.group(1) + "}")
+                for m in re.finditer(r"\\(?:mathrm|mathit)\s*\{\s*([A-DF-Za-z])\s*\}", t.s)])
+    t = _latex_over(t)
+    # 50\% is 50/100
+    t = t.edit([(m.start(), m.end(), f"{{\\frac{{{m.group(1)}}}{{100}}}}")
+                for m in re.finditer(r"(\d+(?:\.\d*)?|\.\d+)\s*\\?%", t.s)])
+    bad = re.search(r"\\?%", t.s)
+    if bad:
+        raise AnswerError(f"character {t.at(bad.start())}: '{bad.group()}' must follow a number (50\\% is 50/100)")
+    t = _latex_arguments(t)
+    if len(t.s) > 4 * MAX_LENGTH:
+        raise AnswerError(f"the LaTeX answer becomes {len(t.s)} characters once normalised; at most "
+                          f"{4 * MAX_LENGTH} are allowed")
+    return t
+
+
+def _latex_over(t: _Text) -> _Text:
+    r"""``{a \over b}`` (TeX's infix fraction, one per brace group) is ``{\frac{a}{b}}``."""
+    pattern = re.compile(r"\\over(?![A-Za-z])")
+    for _ in range(MAX_LENGTH):
+        m = pattern.search(t.s)
+        if not m:
+            return t
+        s, i = t.s, m.start()
+        a, depth = 0, 0
+        for k in range(i - 1, -1, -1):
+            if s[k] == "}":
+                depth += 1
+            elif s[k] == "{":
+                if depth == 0:
+                    a = k + 1
+                    break
+                depth -= 1
+        b, depth = len(s), 0
+        for k in range(m.end(), len(s)):
+            if s[k] == "{":
+                depth += 1
+            elif s[k] == "}":
+                if depth == 0:
+                    b = k
+                    break
+                depth -= 1
+            elif depth == 0 and pattern.match(s, k):
+                raise AnswerError(f"character {t.at(k)}: a second \\over in the same group is ambiguous; use "
+                                  "\\frac{a}{b}")
+        if not s[a:i].strip() or not s[m.end():b].strip():
+            raise AnswerError(f"character {t.at(i)}: \\over needs something on both sides, as in {{1 \\over 2}}")
+        t = t.edit([(a, a, "\\frac{"), (i, m.end(), "}{"), (b, b, "}")])
+    return t
+
+
+def _latex_arguments(t: _Text) -> _Text:
+    r"""TeX reads a missing brace group as one token: ``\frac12`` is ``\frac{1}{2}``, ``\frac\pi2`` is
+    ``\frac{\pi}{2}``, ``\sqrt2`` is ``\sqrt{2}``, ``\binom nk`` is ``\binom{n}{k}``."""
+    s = t.s
+    match = _brace_matches(t)
+    edits = {}
+    for m in re.finditer(r"\\(d?frac|tfrac|binom|sqrt)(?![A-Za-z])", s):
+        cmd, k = m.group(1), m.end()
+        count = 1 if cmd == "sqrt" else 2
+        if cmd == "sqrt":
+            while k < len(s) and s[k] == " ":
+                k += 1
+            if k < len(s) and s[k] == "[":
+                close = s.find("]", k)
+                if close < 0:
+                    raise AnswerError(f"character {t.at(k)}: '[' after \\sqrt is never closed")
+                k = close + 1
+        for _ in range(count):
+            while k < len(s) and s[k] == " ":
+                k += 1
+            need = f"\\{cmd} needs {count} argument{'s' if count > 1 else ''}, e.g. " + \
+                ("\\sqrt{2}" if cmd == "sqrt" else f"\\{cmd}{{1}}{{2}}")
+            if k >= len(s):
+                raise AnswerError(f"character {t.at(m.start())}: the answer ends before {need}")
+            c = s[k]
+            if c == "{":
+                k = match[k] + 1
+                continue
+            w = re.compile(r"[A-Za-z0-9]|\\[A-Za-z]+").match(s, k)
+            if not w:
+                raise AnswerError(f"character {t.at(k)}: {c!r} cannot be an argument of \\{cmd}; {need}")
+            if k in edits or w.group()[1:] in ("frac", "dfrac", "tfrac", "binom", "sqrt"):
+                raise AnswerError(f"character {t.at(k)}: nested \\{cmd} without braces; {need}")
+            edits[k] = (k, w.end(), "{" + w.group() + "}")
+            k = w.end()
+    return t.edit(sorted(edits.values()))
 
 
 # ---------------------------------------------------------------------------
@@ -502,10 +1002,12 @@ _KNOWN = set(_GREEK) | set(_TRIG) | {"circ", "odot", "binom", "frac", "dfrac", "
                         "bigl", "bigr", "Bigl", "Bigr", "|", ",", ";", "!", "quad", "mathcal"}
 
 
-def _check_control_words(tex: str) -> None:
-    for w in re.findall(r"\\([A-Za-z]+|.)", tex):
+def _check_control_words(tex: str, t=None) -> None:
+    for m in re.finditer(r"\\([A-Za-z]+|.)", tex):
+        w = m.group(1)
         if w not in _KNOWN:
-            raise AnswerError(f"unknown LaTeX control word '\\{w}'; supported: \\frac, \\sqrt, \\log, \\exp, \\det, "
+            at = f" at character {t.at(m.start())}" if t is not None else ""
+            raise AnswerError(f"unknown LaTeX control word '\\{w}'{at}; supported: \\frac, \\sqrt, \\log, \\exp, \\det, "
                               r"\sin, \cos, \tan, \arcsin, ..., \pi, \mathbb{E}[...], \left, \right, \cdot, "
                               r"\circ, \odot, \|...\|, Greek letters")
 
@@ -575,10 +1077,15 @@ def _expand_braced(s: str) -> str:
             out.append(f"(({_expand_braced(num)})/({_expand_braced(den)}))")
             i = k
             continue
-        m = re.match(r"\\sqrt\s*", s[i:])
+        m = re.match(r"\\sqrt\s*(?:\[([^\[\]{}]*)\]\s*)?", s[i:])
         if m:
             arg, j = _braced(s, i + m.end())
-            out.append(f" sqrt({_expand_braced(arg)})")
+            if m.group(1) is not None:  # \sqrt[n]{a} is a**(1/n)
+                if not m.group(1).strip():
+                    raise AnswerError("\\sqrt[n]{...} needs the index n between the brackets")
+                out.append(f" (({_expand_braced(arg)})**(1/({_expand_braced(m.group(1))})))")
+            else:
+                out.append(f" sqrt({_expand_braced(arg)})")
             i = j
             continue
         if s[i] == "^":
@@ -835,10 +1342,12 @@ def _check_lark_limits(s: str) -> None:
         raise AnswerError(f"more than {LARK_MAX_LETTERS} juxtaposed letters for SymPy's LaTeX parser")
 
 
-def parse_latex(tex: str, symbols, array_names=frozenset()) -> Node:
-    r"""Parse a LaTeX answer: normalise ``\mathbb{E}[...]``, ``\left``/``\right``, ``\cdot``, ``^\top``,
-    ``\|...\|`` and the other supported commands into the plain language, then :func:`parse` it (the
-    same whitelist). Unknown control words are errors."""
+def parse_latex(tex: str, symbols, array_names=frozenset(), relation: str | None = None) -> Node:
+    r"""Parse a LaTeX answer: normalise it (:func:`_normalise_latex`: delimiters, ``\boxed``, styles and
+    spacing, ``\over``, ``\%``, ``\frac12``, Unicode, ``y = ...``), then read ``\mathbb{E}[...]``,
+    ``\left``/``\right``, ``\cdot``, ``^\top``, ``\|...\|`` and the other supported commands into the plain
+    language and :func:`parse` it (the same whitelist). Unknown control words are errors. ``relation`` is
+    the question's relation when the caller knows it (an equation is accepted only for ``equal``)."""
     if not isinstance(tex, str):
         raise AnswerError(f"the LaTeX answer must be a string, got {type(tex).__name__}")
     if len(tex) > MAX_LENGTH:
@@ -848,7 +1357,22 @@ def parse_latex(tex: str, symbols, array_names=frozenset()) -> Node:
     bad = re.search(r"[\x00-\x1f\x7f-\x9f]", tex)
     if bad:
         raise AnswerError(f"character {bad.start() + 1}: control character {bad.group()!r} is not allowed")
-    _check_control_words(tex)
+    t = _normalise_latex(tex, symbols, relation)
+    if not t.s.strip(" {}"):
+        raise AnswerError("the answer is empty (nothing inside the delimiters or the box)")
+    try:
+        return _parse_normalised_latex(t, symbols, array_names)
+    except AnswerError as exc:
+        if t.s.strip() == tex.strip():
+            raise
+        shown = " ".join(t.s.split())
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        raise AnswerError(f"{exc} [the LaTeX answer as normalised: {shown!r}]") from None
+
+
+def _parse_normalised_latex(t: _Text, symbols, array_names) -> Node:
+    tex = t.s
+    _check_control_words(tex, t)
     lark_error = None
     if not array_names and "\\|" not in tex and "\\det" not in tex:
         # scalar questions: SymPy's Lark-based parser (matrix algebra is out of its reach: it treats every
