@@ -102,3 +102,34 @@ def test_differences_next_to_a_pole_are_found(symbols, ref, ans):
 def test_right_answers_with_poles_stay_correct(symbols, ref, ans):
     v = judge(_q(symbols, ref), answer=ans)
     assert v.verdict == "correct", v.message
+
+
+def test_a_custom_question_may_have_a_sum_in_its_reference(tmp_path):
+    """Custom questions are validated with the judge's parser (bank.validate_question), sums included."""
+    import subprocess
+    import sys
+
+    f = tmp_path / "a.toml"
+    f.write_text('''
+[[question]]
+id = "mine/geom"
+prompt = "sum of g^k for k < n"
+symbols = { g = "discount", n = "integer in [1, 50]" }
+reference = "sum(g**k, (k, 0, n - 1))"
+relation = "equal"
+
+[[answer]]
+question = "mine/geom"
+answer = "(1 - g**n)/(1 - g)"
+
+[[answer]]
+question = "mine/geom"
+answer = "(1 - g**(n+1))/(1 - g)"
+''')
+    p = subprocess.run([sys.executable, "-m", "verify", "check", str(f), "--json", str(tmp_path / "o.json")],
+                       capture_output=True, text=True)
+    import json
+
+    doc = json.loads((tmp_path / "o.json").read_text())
+    verdicts = [a["verdict"] for a in doc]  # the JSON document is the list of verdicts
+    assert verdicts == ["correct", "incorrect"], p.stdout + p.stderr

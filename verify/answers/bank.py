@@ -235,6 +235,13 @@ def question_from_toml(table: dict) -> Question:
                     order=order)
 
 
+def _parse_plain(text, domains):
+    """The judge's parser of plain text (the answer language plus sum/prod with symbolic bounds)."""
+    from .judge import parse_plain
+
+    return parse_plain(text, domains)
+
+
 def validate_question(q: Question, *, min_defined: int | None = None) -> None:
     """Check a custom question before any answer is judged against it: symbol names, domains that can
     be drawn (bounds name earlier integer symbols, ranges not empty), a reference that parses and is
@@ -245,6 +252,7 @@ def validate_question(q: Question, *, min_defined: int | None = None) -> None:
     from .domains import sample_instances
     from .evaluate import EvalError, evaluate
     from .judge import MIN_COMPARED, _ANSWER_FAILURES, _as_array, _key
+    from .extended import Undecidable
     from .language import FUNCTIONS, AnswerError, parse
 
     need = MIN_COMPARED if min_defined is None else min_defined
@@ -270,20 +278,20 @@ def validate_question(q: Question, *, min_defined: int | None = None) -> None:
                                   "bounded) beside the reference (the bound to match)")
         if isinstance(q.quantity, str):
             try:
-                parse(q.quantity, q.domains)
+                _parse_plain(q.quantity, q.domains)
             except AnswerError as exc:
                 raise ValidationError(f"question {q.id!r}: the quantity {q.quantity!r} is not in the answer "
                                       f"language: {exc}") from None
     if q.relation == "derivative":
         try:
-            parse(q.function, q.domains)
+            _parse_plain(q.function, q.domains)
         except AnswerError as exc:
             raise ValidationError(f"question {q.id!r}: the function {q.function!r} is not in the answer "
                                   f"language: {exc}") from None
         if not q.reference:
             return
     try:
-        ref = parse(q.reference, q.domains)
+        ref = _parse_plain(q.reference, q.domains)
     except AnswerError as exc:
         raise ValidationError(f"question {q.id!r}: the reference {q.reference!r} is not in the answer "
                               f"language: {exc}") from None
@@ -299,6 +307,8 @@ def validate_question(q: Question, *, min_defined: int | None = None) -> None:
             errors.append(str(exc))
             raise
         except _ANSWER_FAILURES:
+            return 0.0, {}
+        except Undecidable:  # a sum over more terms than the judge evaluates: not an instance to count
             return 0.0, {}
         if r.size and all(math.isfinite(x) for x in r.ravel()):
             defined.add(_key(point))
