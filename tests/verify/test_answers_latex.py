@@ -273,3 +273,11 @@ def test_forms_mean_the_same(a, b):
 ])
 def test_matrix_answers_in_suite_forms(tex, verdict):
     assert judge(Q["paper/theorem-1"], latex=tex).verdict == verdict
+
+
+def test_line_breaks_and_tabs_inside_an_answer_are_spaces():
+    """A multi-line CSV cell (an LMS export) is one answer: its line breaks are whitespace."""
+    from verify.answers.language import parse
+
+    assert parse("x**3*exp(x)\n+ 3*x**2*exp(x)", {"x"}) == parse("x**3*exp(x) + 3*x**2*exp(x)", {"x"})
+    assert parse("x\t+\r\n1", {"x"}) == parse("x + 1", {"x"})

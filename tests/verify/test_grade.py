@@ -173,3 +173,13 @@ def test_inputs_and_names():
         parse_columns("who=Username")
     assert safe_name("ann") == "ann"
     assert "/" not in safe_name("../../etc/passwd") and safe_name("a/b") != safe_name("a_b")
+
+
+def test_semicolon_and_tab_separated_exports_are_read(tmp_path):
+    from verify.grade.inputs import read_csv_text
+
+    cols = {"student": "Username", "question": "Question", "answer": "Response"}
+    for sep in (";", "\t", ","):
+        text = sep.join(["Username", "Question", "Response"]) + "\n" + sep.join(["ann", "calc/1", "x + 1"]) + "\n"
+        subs, problems = read_csv_text(text, cols)
+        assert [(s.student, s.question) for s in subs] == [("ann", "calc/1")] and not problems, sep

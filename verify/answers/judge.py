@@ -300,8 +300,8 @@ def _parse_answer(q, answer, latex):
     if (answer is None) == (latex is None):
         raise AnswerError("give exactly one of answer = '...' and latex = '...'")
     if answer is not None:
-        return parse_plain(answer, q.domains)
-    return parse_latex(latex, q.domains, q.array_names)
+        return parse_plain(answer, q.domains, relation=q.relation)
+    return parse_latex(latex, q.domains, q.array_names, relation=q.relation)
 
 
 # ---------------------------------------------------------------------------
@@ -356,7 +356,7 @@ def _only_binders(node):
     return type(node)(**fields)
 
 
-def parse_plain(text, symbols):
+def parse_plain(text, symbols, *, relation=None):
     """:func:`verify.answers.language.parse`, and when it rejects a text with ``sum(`` or ``prod(``, the
     extended parser restricted to the core language plus ``sum(expr, (k, lo, hi))`` and
     ``prod(expr, (k, lo, hi))`` (``hi`` inclusive; the bounds are integers at each instance).
@@ -365,7 +365,7 @@ def parse_plain(text, symbols):
     'sum'
     """
     try:
-        return parse(text, symbols)
+        return parse(text, symbols, relation=relation)
     except AnswerError as exc:
         if not isinstance(text, str) or not _BINDER.search(text):
             raise

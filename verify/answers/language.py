@@ -648,6 +648,8 @@ def _normalise_plain(text: str, symbols, relation) -> _Text:
         elif c in _UNI_SUPER:
             raise AnswerError(f"column {i + 1}: character {c!r} is not allowed (ASCII only; superscripts are for "
                               "LaTeX answers): write x**2 for x\u00b2")
+        elif c in "\t\r\n":  # a line break or tab inside an answer (a multi-line cell of a CSV export)
+            emit(" ", i)
         elif not " " <= c <= "~":
             raise AnswerError(f"column {i + 1}: character {c!r} is not allowed (ASCII only)")
         else:

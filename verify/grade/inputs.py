@@ -86,9 +86,17 @@ class _Dedup:
         self.subs.append(sub)
 
 
+def _delimiter(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
 def read_csv_text(text: str, columns: dict, *, latex: bool = False):
-    """Rows of a CSV export -> (submissions, problems). Row numbers count the header as row 1."""
-    reader = csv.DictReader(io.StringIO(text))
+    """Rows of a CSV export -> (submissions, problems). Row numbers count the header as row 1. The delimiter
+    is read from the header line: ``,`` (default), ``;`` (spreadsheets in many locales) or a tab."""
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text))
     header = reader.fieldnames or []
     missing = [f"{role}={columns[role]}" for role in ("student", "question") if columns[role] not in header]
     answer_col = columns.get("answer")
