@@ -46,7 +46,13 @@ def _chain_derivative(p, act):
     return abs(float(J[0, 0]))
 
 
+def _sigmoid_bound(p):
+    """The derived bound at the point ``(n, x)``."""
+    return N.sigmoid_chain_bound(p[0])
+
+
 def _power_bound(p, base, shift=0):
+    """Mutants: ``base^(n + shift)``."""
     n, _ = p
     return base ** (n + shift)
 
@@ -58,7 +64,7 @@ SIGMOID = Claim(
     statement=r"For $f = \sigma\circ\cdots\circ\sigma$ ($n$ layers, unit weights), $0 \le |f'(x)| \le (1/4)^n$.",
     assumptions=(r"$n \ge 1$ layers of one unit, weights 1, no biases; $x \in \mathbb{R}$",),
     derivation=N.sigmoid_chain_derivation(),
-    candidate=Formula(r"(1/4)^n", partial(_power_bound, base=0.25)),
+    candidate=Formula(r"(1/4)^n", _sigmoid_bound),
     checks=(
         BoundCheck(oracle=partial(_chain_derivative, act="sigmoid"), strategy=_chain_points,
                    coordinates=_chain_coordinates, sense="upper",
@@ -123,8 +129,19 @@ def _rnn_coordinates(p):
     return p.x1.copy(), lambda v: p._replace(x1=np.clip(v, -3.0, 3.0))
 
 
-def _rnn_bound(p, shift=-1):
-    return 0.5 ** (p.n + shift)
+def _rnn_bound(p):
+    """The derived bound at ``p`` (sigma_max(W) = 1/2)."""
+    return N.rnn_jacobian_bound(p.n, 0.5)
+
+
+def _rnn_bound_as_written(p):
+    """The assignment's bound at ``p``."""
+    return N.rnn_jacobian_bound_as_written(p.n, 0.5)
+
+
+def _rnn_bound_exponent_n(p):
+    """Mutant: ``(1/2)^n``, the assignment's exponent."""
+    return 0.5 ** p.n
 
 
 RNN_AS_WRITTEN = Claim(
@@ -134,7 +151,7 @@ RNN_AS_WRITTEN = Claim(
     statement=r"$0 \le \sigma_{\max}\bigl(\frac{\partial x_n}{\partial x_1}\bigr) \le (1/2)^n$.",
     assumptions=(r"$x_{t+1} = \tanh(Wx_t)$, $\sigma_{\max}(W) = \frac12$, $n \ge 2$",),
     derivation=N.rnn_derivation(),
-    candidate=Formula(r"(1/2)^n", partial(_rnn_bound, shift=0)),
+    candidate=Formula(r"(1/2)^n", _rnn_bound_as_written),
     checks=(
         BoundCheck(oracle=_rnn_sigma_max, strategy=_rnn_points, coordinates=_rnn_coordinates, sense="upper",
                    description="complex-step Jacobian of the unrolled RNN; adversarial search over W, x_1, n"),
@@ -161,7 +178,7 @@ RNN_CORRECTED = Claim(
                    description="complex-step Jacobian of the unrolled RNN; adversarial search over W, x_1, n"),
     ),
     mutants=(
-        Mutant("assignment-exponent-n", r"$(1/2)^n$ (as written)", Formula(r"(1/2)^n", partial(_rnn_bound, shift=0))),
+        Mutant("assignment-exponent-n", r"$(1/2)^n$ (as written)", Formula(r"(1/2)^n", _rnn_bound_exponent_n)),
         Mutant("squared-norm", r"$(1/4)^{n-1}$", Formula(r"(1/4)^{n-1}", lambda p: 0.25 ** (p.n - 1))),
     ),
 )
@@ -300,12 +317,21 @@ LOW_RANK = Claim(
 )
 
 
-def _projection_candidate(p, *, which="V"):
-    P = p.Q @ p.K.T
-    k = p.sizes[1]
-    U, _, Vt = np.linalg.svd(P)
-    C = D = Vt[:k] if which == "V" else U[:, :k].T
+def _projection_product(p, C, D):
     return p.Q @ (C @ p.K).T @ (D @ p.V)
+
+
+def _projection_candidate(p):
+    """``Q (CK)^T D V`` with the derived ``C = D = Ṽ^T`` of ``P = QK^T``."""
+    C, D = N.projection_matrices(p.Q @ p.K.T, p.sizes[1])
+    return _projection_product(p, C, D)
+
+
+def _projection_left_vectors(p):
+    """Mutant: ``C = D = Ũ^T`` (left singular vectors)."""
+    U, _, _ = np.linalg.svd(p.Q @ p.K.T)
+    k = p.sizes[1]
+    return _projection_product(p, U[:, :k].T, U[:, :k].T)
 
 
 @st.composite
@@ -331,7 +357,7 @@ PROJECTION = Claim(
                         description="random rank-k instances against the dense PV"),
     ),
     mutants=(
-        Mutant("left-singular-vectors", r"$C = D = \tilde U^\top$", Formula(r"C = D = \tilde U^\top", partial(_projection_candidate, which="U"))),
+        Mutant("left-singular-vectors", r"$C = D = \tilde U^\top$", Formula(r"C = D = \tilde U^\top", _projection_left_vectors)),
     ),
 )
 
