@@ -44,3 +44,20 @@ def test_the_rnn_bound_is_checked_and_the_assignments_exponent_refuted():
     ok, bad = check_steps(Derivation((derived, as_written), symbols=d.symbols, define=d.define), cache=False)
     assert ok.verdict == "consistent"
     assert bad.verdict == "refuted"
+
+
+@pytest.mark.parametrize("n, k, d, seed", [(4, 1, 3, 0), (6, 2, 2, 1), (8, 3, 5, 2)])
+def test_projection_matrices_reproduce_PV_for_a_rank_k_P(n, k, d, seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    Q = rng.normal(size=(n, k)) @ rng.normal(size=(k, d))  # rank(QK^T) = k
+    K, V = rng.normal(size=(n, d)), rng.normal(size=(n, d))
+    C, D = N.projection_matrices(Q @ K.T, k)
+    assert C.shape == D.shape == (k, n)
+    np.testing.assert_allclose(Q @ (C @ K).T @ (D @ V), Q @ K.T @ V, atol=1e-9 * np.abs(Q @ K.T @ V).max())
+
+
+def test_the_chain_bounds():
+    assert N.sigmoid_chain_bound(3) == 0.25 ** 3 and N.tanh_chain_bound(7) == 1.0
+    assert N.rnn_jacobian_bound(4) == 0.5 ** 3 and N.rnn_jacobian_bound_as_written(4) == 0.5 ** 4
