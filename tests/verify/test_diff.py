@@ -189,3 +189,34 @@ def test_the_printed_form_passes_verify_checks_derivative_relation(monkeypatch):
     monkeypatch.setattr(api, "_judge_gate", wrong_plain)
     r = diff("log(det(X))", "X", symbols='X = "invertible matrix n x n"')
     assert not r.verified and r.expr is None and "derivative relation refutes" in r.evidence.note
+
+
+DOMAIN_CASES = [  # the judge's domains in verify diff: symbols, function, wrt
+    ('p = "one-hot vector n", a = "vector n"', "p.T @ a", "a"),
+    ('P = "row-stochastic matrix m x n", v = "vector n"', "logsumexp(P @ v)", "v"),
+    ('M = "full column rank matrix m x n"', "logdet(M.T @ M)", "M"),
+    ('x = "negative"', "log(-x)", "x"),
+    ('x = "real in (1, 2]"', "sqrt(x - 1)", "x"),
+    ('x = "real in (0, 1)"', "log(x) + log(1 - x)", "x"),
+    ('k = "integer in [1, 3]", x = "vector n"', "k * x.T @ x", "x"),
+    ('g = "discount", v = "nonnegative vector n"', "g * v.T @ v", "g"),
+    ('D = "diagonal nonnegative matrix n x n"', "trace(D @ D)", "D"),
+    ('q = "probability", r = "nonnegative"', "q * log(r + 1)", "r"),
+]
+
+
+@pytest.mark.parametrize("sym, f, wrt", DOMAIN_CASES, ids=[c[1] for c in DOMAIN_CASES])
+def test_the_judges_domains_are_understood(sym, f, wrt):
+    r = diff(f, wrt, symbols=sym)
+    assert r.verified, r.evidence.note
+    assert r.evidence.judge.startswith("correct"), r.evidence.judge
+
+
+@pytest.mark.parametrize("sym, wrt, match", [
+    ('k = "integer in [1, 3]"', "k", "not an integer"),
+    ('M = "full column rank matrix 2 x 3"', "M", "at least as many rows"),
+    ('x = "real in [2, 2]"', "x", "single point"),
+])
+def test_bad_domain_use_is_an_input_error(sym, wrt, match):
+    with pytest.raises((DiffInputError, verify.errors.ValidationError), match=match):
+        diff(f"{wrt} * 1" if wrt != "M" else "trace(M.T @ M)", wrt, symbols=sym)

@@ -99,18 +99,28 @@ def _judge_gate(der, expr, wrt, order, seed, ev) -> None:
     from ..answers.judge import judge
     from .symbols import labels_of
 
-    symbols = {k: v.text() for k, v in der.domains.items()}
+    sizes = {}
+    for d in der.domains.values():  # a full column rank m x n needs m >= n: declare n first, m from n
+        if d.flavour == "full column rank" and not d.cols.isdigit():
+            sizes.setdefault(d.cols, "integer in [1, 4]")
+            if not d.rows.isdigit():
+                sizes.setdefault(d.rows, f"integer in [{d.cols}, 4]")
     for lab in labels_of(der.domains):
-        symbols.setdefault(lab, "integer in [1, 4]")
+        sizes.setdefault(lab, "integer in [1, 4]")
+    symbols = {**sizes, **{k: v.text() for k, v in der.domains.items()}}
     try:
         q = question_from_toml({"id": "diff/gate", "symbols": symbols, "relation": "derivative",
                                 "function": expr, "wrt": wrt, "order": order})
     except Exception as exc:  # noqa: BLE001 (a domain or function the judge's language lacks)
         ev.judge = f"not run ({str(exc)[:160]})"
         return
-    v = judge(q, answer=der.plain, seed=seed, max_examples=30)
-    if v.verdict == "unknown":  # undefined at many instances (log det where det < 0): look further
-        v = judge(q, answer=der.plain, seed=seed, max_examples=150)
+    try:
+        v = judge(q, answer=der.plain, seed=seed, max_examples=30)
+        if v.verdict == "unknown":  # undefined at many instances (log det where det < 0): look further
+            v = judge(q, answer=der.plain, seed=seed, max_examples=150)
+    except Exception as exc:  # noqa: BLE001 (the judge cannot draw these domains: the numeric check stands)
+        ev.judge = f"not run ({type(exc).__name__}: {str(exc)[:160]})"
+        return
     ev.judge = f"{v.verdict} ({v.message[:200]})"
     if v.verdict == "incorrect":
         ev.verified = False

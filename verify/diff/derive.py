@@ -135,7 +135,7 @@ def to_ir(node, domains: dict):
         if d.flavour == "identity":
             leaves[name] = E.eye(shape_of(d)[0])
         else:
-            leaves[name] = E.sym(name, shape_of(d), symmetric=d.flavour in ("symmetric", "positive definite",
+            leaves[name] = E.sym(name, shape_of(d), symmetric=d.flavour in ("symmetric", "positive definite", "diagonal nonnegative",
                                                                              "diagonal"))
 
     def dim_arg(n):
@@ -347,8 +347,11 @@ def derive(function: str, wrt: str, domains: dict, *, order: int = 1) -> Derivat
     d = domains[wrt]
     if d.flavour == "identity":
         raise DiffInputError(f"{wrt} is declared an identity matrix: it is a constant")
+    if d.flavour == "integer":
+        raise DiffInputError(f"{wrt} is declared {d.text()!r}: a derivative is taken with respect to a real "
+                             "symbol, a vector or a matrix, not an integer")
     if leaf is None:
-        leaf = E.sym(wrt, shape_of(d), symmetric=d.flavour in ("symmetric", "positive definite", "diagonal"))
+        leaf = E.sym(wrt, shape_of(d), symmetric=d.flavour in ("symmetric", "positive definite", "diagonal", "diagonal nonnegative"))
     used: list = []
     if order == 2:
         if not E.is_scalar(f) or leaf.shape[1] != ():
