@@ -48,7 +48,13 @@ def _mean_of(values):
 # ---------------------------------------------------------------------------
 
 
-def _t2_candidate(p, *, scale="n", use_gradient=True):
+def _t2_candidate(p):
+    r"""Theorem 2's derived leading term :math:`-\frac{\alpha}{n}\|\mathbf r\|^2` at ``p``."""
+    return G.expected_loss_decrease_explicit(p.phi, p.residual(), p.alpha)
+
+
+def _t2_mutant(p, *, scale="n", use_gradient=True):
+    """Mutants: the leading term with a wrong denominator or the residual vector for the gradient."""
     r = p.residual()
     g = p.phi.T @ r
     sq = float(g @ g) if use_gradient else float(r @ r)
@@ -126,11 +132,11 @@ T2 = Claim(
     ),
     mutants=(
         Mutant("k-instead-of-n", r"$-\frac{\alpha}{k}\|\mathbf r\|^2$",
-               Formula(r"-\frac{\alpha}{k}\|\mathbf r\|^2", partial(_t2_candidate, scale="k"))),
+               Formula(r"-\frac{\alpha}{k}\|\mathbf r\|^2", partial(_t2_mutant, scale="k"))),
         Mutant("residual-vector-not-gradient", r"$-\frac{\alpha}{n}\sum_i r_i^2$ ($= -\frac{2\alpha}{n}L$)",
-               Formula(r"-\frac{\alpha}{n}\sum_i r_i^2", partial(_t2_candidate, use_gradient=False))),
+               Formula(r"-\frac{\alpha}{n}\sum_i r_i^2", partial(_t2_mutant, use_gradient=False))),
         Mutant("full-batch-rate", r"$-\alpha\|\mathbf r\|^2$ (the $1/n$ dropped)",
-               Formula(r"-\alpha\|\mathbf r\|^2", partial(_t2_candidate, scale="one"))),
+               Formula(r"-\alpha\|\mathbf r\|^2", partial(_t2_mutant, scale="one"))),
     ),
     notes=(
         r"The paper's second step, $\gtrsim -\frac{\alpha}{n}L(\theta) + O(\alpha^2)$, needs "
@@ -149,7 +155,14 @@ def _implicit_residual(p):
     return theta, p.phi @ theta - p.y
 
 
-def _t3_candidate(p, *, P_rule="P", scale="n"):
+def _t3_candidate(p):
+    r"""Theorem 3's derived leading term :math:`-\frac{\alpha}{n}\langle P\mathbf r, \mathbf r\rangle` at ``p``."""
+    _, r = _implicit_residual(p)
+    return G.expected_loss_decrease_implicit(p.phi, r, D.preconditioner(p.w, p.F, p.eta), p.alpha)
+
+
+def _t3_mutant(p, *, P_rule="P", scale="n"):
+    """Mutants: the leading term with ``P`` forgotten, ``P`` built with ``eta D``, or ``k`` for ``n``."""
     _, r = _implicit_residual(p)
     g = p.phi.T @ r
     if P_rule == "P":
@@ -231,11 +244,11 @@ T3 = Claim(
     ),
     mutants=(
         Mutant("explicit-rate", r"$-\frac{\alpha}{n}\|\mathbf r\|^2$ ($P$ forgotten)",
-               Formula(r"-\frac{\alpha}{n}\|\mathbf r\|^2", partial(_t3_candidate, P_rule="identity"))),
+               Formula(r"-\frac{\alpha}{n}\|\mathbf r\|^2", partial(_t3_mutant, P_rule="identity"))),
         Mutant("eta-not-squared", r"$P$ built with $\eta D$",
-               Formula(r"-\frac{\alpha}{n}\langle P_\eta\mathbf r, \mathbf r\rangle", partial(_t3_candidate, P_rule="eta"))),
+               Formula(r"-\frac{\alpha}{n}\langle P_\eta\mathbf r, \mathbf r\rangle", partial(_t3_mutant, P_rule="eta"))),
         Mutant("k-instead-of-n", r"$-\frac{\alpha}{k}\langle P\mathbf r, \mathbf r\rangle$",
-               Formula(r"-\frac{\alpha}{k}\langle P\mathbf r, \mathbf r\rangle", partial(_t3_candidate, scale="k"))),
+               Formula(r"-\frac{\alpha}{k}\langle P\mathbf r, \mathbf r\rangle", partial(_t3_mutant, scale="k"))),
     ),
 )
 
