@@ -202,6 +202,9 @@ DOMAIN_CASES = [  # the judge's domains in verify diff: symbols, function, wrt
     ('g = "discount", v = "nonnegative vector n"', "g * v.T @ v", "g"),
     ('D = "diagonal nonnegative matrix n x n"', "trace(D @ D)", "D"),
     ('q = "probability", r = "nonnegative"', "q * log(r + 1)", "r"),
+    ('x = "vector n", a = "vector n"', "tan(x).T @ a + sum(cosh(x)) + sinh(a.T @ x)", "x"),
+    ('x = "vector n"', "sum(atan(x))", "x"),
+    ('p = "probability vector n"', "sum(asin(p)) + sum(acos(p))", "p"),  # p = 1 at n = 1: not differentiable there
 ]
 
 

@@ -158,7 +158,8 @@ def _code(n, ref, sizes):  # noqa: C901
         return f"{ref(a[0])} ** {_const(Fraction(p))}"
     if op == "fn":
         f = {"exp": "np.exp", "log": "np.log", "sin": "np.sin", "cos": "np.cos", "tanh": "np.tanh",
-             "sigmoid": "_sigmoid", "abs": "np.abs", "sign": "np.sign"}[n.data]
+             "sigmoid": "_sigmoid", "abs": "np.abs", "sign": "np.sign", "tan": "np.tan", "sinh": "np.sinh",
+             "cosh": "np.cosh", "atan": "np.arctan", "asin": "np.arcsin", "acos": "np.arccos"}[n.data]
         return f"{f}({ref(a[0])})"
     if op == "T":
         return f"{ref(a[0])}.T"

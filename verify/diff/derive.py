@@ -218,7 +218,8 @@ def to_ir(node, domains: dict):
         args = [go(a) for a in n.args]
         x = args[0]
         try:
-            if f in ("exp", "log", "sin", "cos", "tanh", "sigmoid", "abs", "sign"):
+            if f in ("exp", "log", "sin", "cos", "tanh", "sigmoid", "abs", "sign", "tan", "sinh", "cosh", "atan",
+                     "asin", "acos"):
                 return E.fn(f, x)
             if f == "sqrt":
                 return E.hpow(x, Fraction(1, 2))

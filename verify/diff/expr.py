@@ -720,7 +720,8 @@ def _plain(e):  # noqa: C901 (one case per op)
 
 
 _LFN = {"exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh",
-        "sigmoid": r"\sigma", "sign": r"\operatorname{sign}", "abs": r"\operatorname{abs}"}
+        "sigmoid": r"\sigma", "sign": r"\operatorname{sign}", "abs": r"\operatorname{abs}", "tan": r"\tan",
+        "sinh": r"\sinh", "cosh": r"\cosh", "atan": r"\arctan", "asin": r"\arcsin", "acos": r"\arccos"}
 
 
 def latex(e) -> str:

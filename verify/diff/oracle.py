@@ -48,6 +48,7 @@ class _NP:
         return np.array(float(v)).reshape(1, 1, 1)
 
     exp, log, sin, cos, tanh, sqrt = np.exp, np.log, np.sin, np.cos, np.tanh, np.sqrt
+    tan, sinh, cosh, atan, asin, acos = np.tan, np.sinh, np.cosh, np.arctan, np.arcsin, np.arccos
 
     @staticmethod
     def det(x):
@@ -77,6 +78,12 @@ class _MP:
     cos = staticmethod(np.vectorize(mpmath.cos, otypes=[object]))
     tanh = staticmethod(np.vectorize(mpmath.tanh, otypes=[object]))
     sqrt = staticmethod(np.vectorize(mpmath.sqrt, otypes=[object]))
+    tan = staticmethod(np.vectorize(mpmath.tan, otypes=[object]))
+    sinh = staticmethod(np.vectorize(mpmath.sinh, otypes=[object]))
+    cosh = staticmethod(np.vectorize(mpmath.cosh, otypes=[object]))
+    atan = staticmethod(np.vectorize(mpmath.atan, otypes=[object]))
+    asin = staticmethod(np.vectorize(mpmath.asin, otypes=[object]))
+    acos = staticmethod(np.vectorize(mpmath.acos, otypes=[object]))
 
     @staticmethod
     def det(x):
@@ -168,7 +175,7 @@ class Oracle:
         vals = [self._ev(a, env, sizes, be) for a in n.args]
         x, k = vals[0]
         with np.errstate(all="ignore"):
-            if f in ("exp", "log", "sin", "cos", "tanh", "sqrt"):
+            if f in ("exp", "log", "sin", "cos", "tanh", "sqrt", "tan", "sinh", "cosh", "atan", "asin", "acos"):
                 return getattr(be, f)(x), k
             if f == "sigmoid":
                 return 1 / (1 + be.exp(-x)), k

@@ -22,9 +22,9 @@ from ..answers import language as L
 __all__ = ["parse_function", "DIFF_FUNCTIONS", "ARITY"]
 
 #: The functions ``verify diff`` reads (a subset of the judge's rewritten language).
-DIFF_FUNCTIONS = ("abs", "cos", "det", "diag", "exp", "eye", "inv", "kron", "log", "logdet", "logsumexp",
-                  "matrix_power", "max", "min", "norm", "ones", "pinv", "sigmoid", "sign", "sin", "softmax",
-                  "sqrt", "sum", "tanh", "trace")
+DIFF_FUNCTIONS = ("abs", "acos", "asin", "atan", "cos", "cosh", "det", "diag", "exp", "eye", "inv", "kron", "log",
+                  "logdet", "logsumexp", "matrix_power", "max", "min", "norm", "ones", "pinv", "sigmoid", "sign",
+                  "sin", "sinh", "softmax", "sqrt", "sum", "tan", "tanh", "trace")
 ARITY = {f: (1, 1) for f in DIFF_FUNCTIONS}
 ARITY.update({"kron": (2, 2), "matrix_power": (2, 2), "ones": (1, 2), "max": (1, 8), "min": (1, 8)})
 _CONSTANTS = ("pi",)

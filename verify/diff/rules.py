@@ -21,6 +21,7 @@ answer language (``verify diff`` says so and exits 3).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Callable
 
 from .expr import (T, add, diag, dvec, eye, fn, had, hpow, inner, inv, is_scalar, kron, mm, mpow, neg, num,
@@ -89,6 +90,14 @@ FUNCTION_DERIVATIVES = {
     "sigmoid": (lambda x, y: had(y, sub(ones(x.shape), y)), "d s(x) = s(x)(1 - s(x)) dx", "calculus"),
     "abs": (lambda x, y: fn("sign", x), "d |x| = sign(x) dx (x != 0)", "calculus"),
     "sign": (lambda x, y: smul(num(0), x), "d sign(x) = 0 (x != 0)", "calculus"),
+    "tan": (lambda x, y: add(ones(x.shape), had(y, y)), "d tan(x) = (1 + tan(x)^2) dx", "calculus"),
+    "sinh": (lambda x, y: fn("cosh", x), "d sinh(x) = cosh(x) dx", "calculus"),
+    "cosh": (lambda x, y: fn("sinh", x), "d cosh(x) = sinh(x) dx", "calculus"),
+    "atan": (lambda x, y: hpow(add(ones(x.shape), had(x, x)), -1), "d atan(x) = dx / (1 + x^2)", "calculus"),
+    "asin": (lambda x, y: hpow(sub(ones(x.shape), had(x, x)), Fraction(-1, 2)), "d asin(x) = dx / sqrt(1 - x^2)",
+             "calculus"),
+    "acos": (lambda x, y: neg(hpow(sub(ones(x.shape), had(x, x)), Fraction(-1, 2))),
+             "d acos(x) = -dx / sqrt(1 - x^2)", "calculus"),
 }
 
 
