@@ -12,7 +12,11 @@ Entries of a structured ``X`` (symmetric, diagonal, ...) are independent variabl
 the unconstrained one, evaluated at a structured point.
 
 :func:`jacobian` differentiates any callable in float64: central differences at steps h and h/2,
-combined by Richardson extrapolation (error O(h^4)), with an error estimate. :func:`jacobian_mp`
+combined by Richardson extrapolation (error O(h^4)), with an error estimate. :func:`jacobian_complex`
+differentiates a complex-safe callable by the complex step, ``Im f(x + i h e_j) / h`` with h = 1e-30 (exact
+to roundoff, the convention of :func:`verify.numerics.complex_step_jacobian`); the judge uses it when the
+function is complex-safe (:func:`complex_safe`: only analytic operations in its parse tree, and the
+complex step agrees with Richardson along a random direction at the first instance). :func:`jacobian_mp`
 does the same in mpmath (central differences with h = 10^-(dps/2), error ~10^-dps), and is used to
 confirm every disagreement and at the worst agreeing point before a verdict.
 
@@ -28,13 +32,43 @@ import math
 
 import numpy as np
 
-__all__ = ["jacobian", "jacobian_mp", "hessian", "expected_shape", "judge_derivative", "DERIVATIVE_FLAG"]
+__all__ = ["jacobian", "jacobian_complex", "jacobian_mp", "hessian", "expected_shape", "judge_derivative",
+           "complex_safe", "DERIVATIVE_FLAG"]
 
 #: A float64 disagreement between the answer and the Richardson derivative larger than this (relative to
 #: the larger of the two, plus the extrapolation's own error estimate) is recomputed in mpmath; only the
 #: mpmath difference (at 80 digits, central differences with relative h = 1e-40) decides.
 DERIVATIVE_FLAG = 1e-6
 MP_DECIDE = 1e-15  #: relative difference at 80 digits that makes an answer incorrect (roundoff there ~1e-30 |f|)
+H_COMPLEX = 1e-30  #: the complex step (as ``verify.api``: the truncation h^2 |f^(3)| / 6 is far below roundoff)
+
+#: Functions of the answer language that are analytic and evaluate complex arrays in float64 (the complex step
+#: holds for them); abs, sign, floor, ceil, max, min, norm (abs/conj), pinv (SVD), factorial, binomial do not.
+ANALYTIC_FUNCTIONS = frozenset({"exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "softmax", "logsumexp",
+                                "det", "logdet", "inv", "trace", "sum", "kron", "diag", "eye", "ones",
+                                "matrix_power", "sqrt"})
+
+
+def complex_safe(node) -> bool:
+    """Whether a parsed function is built only from analytic operations (+ - * / **, @, .T, E[...] and
+    :data:`ANALYTIC_FUNCTIONS`): the tree half of the complex-safety decision (the judge also probes the
+    complex step numerically at the first instance). Binders, indexing and any other extension node are not.
+
+    >>> from verify.answers.language import parse
+    >>> complex_safe(parse("log(det(X)) + x.T @ A @ x", {"X", "x", "A"})), complex_safe(parse("norm(x)", {"x"}))
+    (True, False)
+    """
+    from .language import Add, Call, Const, Div, Expect, MatMul, Mul, Neg, Num, Order, Pow, Sub, Sym, Transpose
+
+    if isinstance(node, (Num, Const, Sym)):
+        return True
+    if isinstance(node, (Add, Sub, Mul, Div, Pow, MatMul)):
+        return complex_safe(node.a) and complex_safe(node.b)
+    if isinstance(node, (Neg, Transpose, Expect, Order)):
+        return complex_safe(node.a)
+    if isinstance(node, Call):
+        return node.func in ANALYTIC_FUNCTIONS and all(complex_safe(a) for a in node.args)
+    return False
 
 
 def _vec(v) -> np.ndarray:
@@ -94,6 +128,41 @@ def jacobian(f, x, *, h: float | None = None, kinks: bool = False):
             kinked = _kinked(fu1 - 2 * v0 + fd1, fu2 - 2 * v0 + fd2, h, r, noise)
     D = _assemble(cols, f0, x)
     return (D, err, kinked) if kinks else (D, err)
+
+
+def jacobian_complex(f, x, *, h: float = H_COMPLEX):
+    """Derivative of a complex-safe ``f`` at ``x`` by the complex step, ``Im vec f(x + i h e_j) / h``, in the
+    layout of :func:`jacobian`, and its roundoff estimate 4 eps max|D| (no subtractive cancellation). Raises
+    ``ValueError`` when ``f`` returns real values for a complex input (it is not complex-safe).
+
+    >>> D, err = jacobian_complex(lambda X: np.log(np.linalg.det(X)), np.array([[2.0, 1.0], [0.0, 1.0]]))
+    >>> D.tolist()
+    [[0.5, 0.0], [-0.5, 1.0]]
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    cols, f0 = [], None
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = h
+        E = e.reshape(x.shape, order="F") if x.ndim else e.reshape(())
+        y = np.asarray(f(x + 1j * E))
+        if not np.iscomplexobj(y):
+            raise ValueError("f returned real values for a complex input: not complex-safe")
+        f0 = y.real if f0 is None else f0
+        cols.append(_vec(y).imag / h)
+    if f0 is None:
+        f0 = np.asarray(f(x))
+    D = _assemble(cols, f0, x)
+    return D, 4 * np.finfo(float).eps * float(np.abs(D).max(initial=0.0))
+
+
+def _hessian_complex(f, x):
+    """Hessian of a complex-safe scalar ``f`` of a vector: Richardson differences of the complex-step gradient."""
+    x = np.asarray(x, dtype=float)
+    H, err = jacobian(lambda y: np.asarray(jacobian_complex(f, y)[0]).reshape(-1, order="F"), x, h=1e-3)
+    H = np.asarray(H).reshape(x.size, x.size)
+    return (H + H.T) / 2, err
 
 
 def _kinked(second_h, second_h2, h, r, noise) -> bool:
@@ -199,8 +268,49 @@ def _worst(A, D):
     return tuple(int(i) for i in idx), float(A[idx]), float(D[idx])
 
 
-def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
-    """Judge ``ans`` as the derivative of ``q.function`` w.r.t. ``q.wrt`` (order ``q.order``)."""
+def _complex_probe(f, fc, x0, f0, seed):
+    """Is the complex step valid for ``f`` at ``x0`` (as ``verify.api._complex_probe``)? ``fc(x0 + i h u)`` along a
+    random direction ``u`` must return complex values whose real part is ``f(x0)`` and whose imaginary part over
+    h agrees with the Richardson directional derivative within the ``derivative.richardson`` tolerance plus the
+    extrapolation's error estimate."""
+    import warnings
+
+    from ..numerics import compare_arrays
+    from ..tolerances import tolerance
+
+    x0 = np.asarray(x0, dtype=float)
+    u = np.random.default_rng(seed).standard_normal(x0.size)
+    u = u / max(float(np.abs(u).max()), 1e-300) * np.maximum(1.0, np.abs(x0.reshape(-1, order="F")))
+    U = u.reshape(x0.shape, order="F") if x0.ndim else u.reshape(())
+    complex_warning = getattr(getattr(np, "exceptions", np), "ComplexWarning")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", complex_warning)
+            yc = _vec(fc(x0 + 1j * H_COMPLEX * U))
+    except Exception:  # noqa: BLE001 (any failure on complex input means: not complex-safe)
+        return False
+    y0 = _vec(np.asarray(f0, dtype=float))
+    if not np.iscomplexobj(yc) or yc.shape != y0.shape or not np.all(np.isfinite(yc)):
+        return False
+    scale = float(np.abs(y0).max(initial=0.0))
+    if np.any(np.abs(yc.real - y0) > 1e-12 * np.abs(y0) + 1e-14 * scale):
+        return False
+    try:
+        d_fd, err = jacobian(lambda t: f(x0 + t * U), np.asarray(0.0))
+    except Exception:  # noqa: BLE001
+        return False
+    tol = tolerance("derivative.richardson")
+    return compare_arrays(yc.imag / H_COMPLEX, _vec(d_fd), rtol=tol.rtol, atol=tol.atol, extra=err).ok
+
+
+def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150, method: str = "auto"):
+    """Judge ``ans`` as the derivative of ``q.function`` w.r.t. ``q.wrt`` (order ``q.order``).
+
+    The float64 derivative is the complex step when the function is complex-safe (:func:`complex_safe`, and the
+    probe at the first instance agrees with Richardson), Richardson differences otherwise; ``method="richardson"``
+    forces the latter. Every disagreement and the worst agreeing instance are decided in mpmath either way."""
+    import warnings
+
     import mpmath
 
     from .evaluate import EvalError, evaluate
@@ -208,10 +318,16 @@ def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
                         _where)
     from .language import _arrayish, parse
 
+    if method not in ("auto", "richardson"):
+        raise ValueError(f"method={method!r} is unknown; use 'auto' or 'richardson'")
     fn = parse(q.function, q.domains)
     wrt, order = q.wrt, q.order
     arrayish = _arrayish(fn, q.array_names)
     compared = []
+    #: the float64 method: None until the probe at the first instance, then True (complex step) or False
+    use_complex = [False if method == "richardson" or not complex_safe(fn) else None]
+    fallbacks = [0]  #: instances where the complex step failed and Richardson was used
+    complex_warning = getattr(getattr(np, "exceptions", np), "ComplexWarning")
 
     def f_at(env, probs):
         def f(X):
@@ -220,6 +336,48 @@ def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
             with np.errstate(all="ignore"):
                 return np.asarray(evaluate(fn, e, probabilities=probs), dtype=float)
         return f
+
+    def fc_at(env, probs):
+        def f(X):
+            e = dict(env)
+            e[wrt] = X
+            with np.errstate(all="ignore"):
+                return np.asarray(evaluate(fn, e, probabilities=probs))
+        return f
+
+    def true_float(env, probs, x0, f0, kinks=False):
+        """(D, err, kinked, by_complex_step): the complex step where it holds, else Richardson (raises like
+        :func:`jacobian`). The complex step does not see kinks (at a branch point such as sqrt(x**2) at 0 it
+        returns a one-sided value): :func:`kinked_here` checks an instance before it counts against the answer."""
+        f = f_at(env, probs)
+        if use_complex[0] is None:
+            use_complex[0] = _complex_probe(f, fc_at(env, probs), x0, f0, seed)
+        if use_complex[0]:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", complex_warning)
+                    fc = fc_at(env, probs)
+                    D, err = _hessian_complex(fc, x0) if order == 2 else jacobian_complex(fc, x0)
+                if np.all(np.isfinite(D)):
+                    return D, err, False, True
+            except Exception:  # noqa: BLE001 (the complex step failed here: Richardson decides this instance)
+                pass
+            if kinks:  # counted once per instance (not again at the worst instance)
+                fallbacks[0] += 1
+        if order == 2:
+            return (*hessian(f, x0), False, False)
+        if kinks:
+            return (*jacobian(f, x0, kinks=True), False)
+        return (*jacobian(f, x0), False, False)
+
+    def kinked_here(env, probs, x0, by_complex):
+        """Whether Richardson differences see a kink at an instance judged by the complex step (order 1)."""
+        if not by_complex or order != 1:
+            return False
+        try:
+            return bool(jacobian(f_at(env, probs), x0, kinks=True)[2])
+        except _ANSWER_FAILURES:
+            return True
 
     def f_mp(env, probs):
         def f(X):
@@ -242,19 +400,17 @@ def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
         x0 = np.asarray(env[wrt], dtype=float)
         if order == 2 and (np.ndim(f0) and np.size(f0) != 1):
             raise EvalError("order = 2 needs a scalar function")
-        f = f_at(env, probs)
         try:
-            if order == 2:
-                D, err = hessian(f, x0)
-            else:
-                D, err, kinked = jacobian(f, x0, kinks=True)
-                if kinked:  # not differentiable here (one-sided quotients disagree): like an undefined instance
-                    return 0.0, {"skipped": "the function has a kink here"}
+            D, err, kinked, by_complex = true_float(env, probs, x0, f0, kinks=True)
+            if kinked:  # not differentiable here (one-sided quotients disagree): like an undefined instance
+                return 0.0, {"skipped": "the function has a kink here"}
         except _ANSWER_FAILURES:
             return 0.0, {"skipped": "not differentiable here"}
         if not np.all(np.isfinite(D)):
             return 0.0, {"skipped": "the function is not defined near this instance"}
         a_state, A = _classify(ans, env, probs)
+        if a_state != "ok" and kinked_here(env, probs, x0, by_complex):
+            return 0.0, {"skipped": "the function has a kink here"}
         compared.append(point)
         shape = expected_shape(f0, x0, order)
         if a_state != "ok":
@@ -272,6 +428,9 @@ def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
         scale = max(float(np.abs(D).max(initial=0.0)), float(np.abs(A).max(initial=0.0)), 1e-300)
         gap = float(np.abs(A - D).max(initial=0.0))
         rel = gap / (DERIVATIVE_FLAG * scale + 100 * err + 1e-300)
+        if gap > DERIVATIVE_FLAG * scale + 100 * err and kinked_here(env, probs, x0, by_complex):
+            compared.pop()
+            return 0.0, {"skipped": "the function has a kink here"}
         if rel >= worst[0][0]:
             worst[0] = (rel, 0, point)
         if gap > DERIVATIVE_FLAG * scale + 100 * err:
@@ -332,13 +491,19 @@ def judge_derivative(q, vid, ans, *, seed: int = 0, max_examples: int = 150):
         state, f0 = _classify(fn, env, probs)
         shape = expected_shape(f0, x0, order)
         A = np.asarray(_as_float(evaluate(ans, env, probabilities=probs))).reshape(shape)
-        D = (hessian(f_at(env, probs), x0) if order == 2 else jacobian(f_at(env, probs), x0))[0]
+        D = true_float(env, probs, x0, f0)[0]
         r, info = confirm(env, probs, x0, shape, A, D)
         if r > 1:
             return Verdict(vid, q.id, "incorrect", "not the derivative: " + info["why"],
                            _counterexample(env, probs, answer=info["answer"], derivative=info["derivative"],
                                            entry=info["entry"]))
     what = "Hessian" if order == 2 else "derivative"
+    if use_complex[0]:
+        how = "complex step" if order == 1 else "Richardson differences of the complex-step gradient"
+        if fallbacks[0]:
+            how += f"; Richardson differences at {fallbacks[0]} instances where it failed"
+    else:
+        how = "Richardson differences"
     return Verdict(vid, q.id, "correct", f"the {what} of {q.function} with respect to {wrt} at {len(compared)} "
-                                          "instances (Richardson differences; every disagreement and the worst "
-                                          "agreeing instance decided in mpmath at 80 digits)")
+                                          f"instances ({how}; every disagreement and the worst agreeing instance "
+                                          "decided in mpmath at 80 digits)")

@@ -112,6 +112,11 @@ def _np_binomial(n, k):
 
 
 def _np_sigmoid(x):
+    if np.iscomplexobj(x):  # complex step: the branch by the real part, exp of -x or x (analytic)
+        with np.errstate(all="ignore"):
+            right = np.real(x) >= 0
+            ex = np.exp(np.where(right, -x, x))
+            return np.where(right, 1.0 / (1.0 + ex), ex / (1.0 + ex))
     with np.errstate(all="ignore"):
         return np.where(x >= 0, 1.0 / (1.0 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1.0 + np.exp(-np.abs(x))))
 
@@ -326,6 +331,8 @@ def _power(a, b, be):
         if be.kind == "mp":
             return np.vectorize(_mp_power, otypes=[object])(a, b)
         with np.errstate(all="ignore"):
+            if np.iscomplexobj(a) or np.iscomplexobj(b):  # complex step
+                return np.power(np.asarray(a, dtype=complex), b)
             return np.power(np.asarray(a, dtype=float), b)
     if be.kind == "exact":
         if isinstance(a, np.ndarray):
@@ -335,6 +342,8 @@ def _power(a, b, be):
         if isinstance(a, np.ndarray):
             return np.vectorize(lambda x: _mp_power(x, b), otypes=[object])(a)
         return _mp_power(a, b)
+    if np.iscomplexobj(a) or np.iscomplexobj(b):
+        return _complex_power(a, b)
     with np.errstate(all="ignore"):
         b = float(b)
         if isinstance(a, np.ndarray):
@@ -348,6 +357,25 @@ def _power(a, b, be):
             return _NAN
         except OverflowError:
             return math.inf if a > 0 or b % 2 == 0 else -math.inf
+
+
+def _complex_power(a, b):
+    """``a ** b`` with a complex base or exponent (the complex step of
+    :func:`verify.answers.derivative.jacobian_complex`): the principal branch; nan where the real power is
+    undefined (a negative base to a non-integer power, 0 to a negative power), judged on the real parts."""
+    with np.errstate(all="ignore"):
+        if isinstance(a, np.ndarray):
+            out = np.power(a.astype(complex), b)
+            if not complex(b).real.is_integer():
+                out = np.where(a.real < 0, complex(_NAN, _NAN), out)
+            return out
+        a, b = complex(a), complex(b)
+        if (a.real < 0 and not b.real.is_integer()) or (a.real == 0 and b.real < 0):
+            return complex(_NAN, _NAN)
+        try:
+            return complex(np.power(a, b))
+        except (ZeroDivisionError, OverflowError):  # pragma: no cover (np.power returns inf/nan)
+            return complex(_NAN, _NAN)
 
 
 def _collapse(x):
@@ -539,7 +567,8 @@ def _call(name, args, be):  # noqa: C901 (one case per function)
         if x.shape[1] == 1:
             n = x.shape[0]
             zero = 0.0 if be.kind == "float" else (Fraction(0) if be.kind == "exact" else mpmath.mpf(0))
-            out = np.full((n, n), zero, dtype=float if be.kind == "float" else object)
+            dtype = (complex if np.iscomplexobj(x) else float) if be.kind == "float" else object
+            out = np.full((n, n), zero, dtype=dtype)
             for i in range(n):
                 out[i, i] = x[i, 0]
             return out
@@ -555,6 +584,11 @@ def _call(name, args, be):  # noqa: C901 (one case per function)
             ex = np.vectorize(lambda v: _mp_exp(v - m), otypes=[object])(x)
             s = sum(ex.ravel().tolist())
             return ex / s if name == "softmax" else m + mpmath.log(s)
+        if np.iscomplexobj(x):  # complex step: shift by the largest real part
+            m = np.max(x.real)
+            with np.errstate(all="ignore"):
+                ex = np.exp(x - m)
+                return ex / ex.sum() if name == "softmax" else complex(m + np.log(ex.sum()))
         m = np.max(x)
         with np.errstate(all="ignore"):
             ex = np.exp(x - m)
@@ -583,12 +617,16 @@ def _call(name, args, be):  # noqa: C901 (one case per function)
             return np.full(x.shape, _NAN)
         return inv
     if name == "det":
+        if be.kind == "float" and np.iscomplexobj(x):
+            return complex(np.linalg.det(x))
         return mpmath.det(_mp_matrix(x)) if be.kind == "mp" else float(np.linalg.det(x))
     if name == "logdet":
         if be.kind == "mp":
             d = mpmath.det(_mp_matrix(x))
             return mpmath.log(d) if d > 0 else mpmath.nan
         sign, ld = np.linalg.slogdet(x)
+        if np.iscomplexobj(x):  # complex step: log|det| + i arg(det), defined where the real det is positive
+            return complex(ld + np.log(sign)) if sign.real > 0 else complex(_NAN, _NAN)
         return float(ld) if sign > 0 else _NAN
     # inv
     if be.kind == "mp":
