@@ -18,11 +18,12 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from .errors import ValidationError
 from .steps import Derivation, Step
 
 __all__ = ["vec", "kron_vec", "kron_vec_sym", "vec_operands_sym", "vec_sym", "elbo_terms", "vec_kronecker_derivation", "elbo_derivation",
-           "gaussian_composition_bound", "gaussian_posterior", "composition_bound_derivation",
-           "dirac_composition_derivation", "flow_forward", "flow_inverse", "flow_layer_inputs", "layer_log_det",
+           "gaussian_composition_bound", "gaussian_composition_sample_value", "gaussian_posterior",
+           "composition_bound_derivation", "dirac_composition_limit", "dirac_composition_derivation", "flow_forward", "flow_inverse", "flow_layer_inputs", "layer_log_det",
            "flow_log_density", "flow_derivation"]
 
 
@@ -137,6 +138,37 @@ def gaussian_composition_bound(x, a, b, s, m, v):
     e_like = -0.5 * log2pi - np.log(s) - 0.5 * ((x - m) ** 2 + v) / s**2
     neg_entropy_q = -0.5 * np.log(2 * np.pi * np.e * v)
     return float(e_prior - np.log(abs(a)) + e_like - neg_entropy_q)
+
+
+def gaussian_composition_sample_value(x, a, b, s, m, v, y):
+    r"""The official solution's reading of 004 §2.3 at ONE encoder sample ``y`` (same instance as
+    :func:`gaussian_composition_bound`): :math:`\log p_Z(\tfrac{y-b}{a}) - \log|a| + \log\tfrac{p(x|y)}{q(y|x)}`.
+
+    Not a bound: it equals :math:`\log p(x) + \log\frac{p(y|x)}{q(y|x)}`, above :math:`\log p(x)` wherever
+    :math:`q(y|x) < p(y|x)`; its expectation over :math:`y \sim q` is :func:`gaussian_composition_bound`."""
+    if not (a != 0 and s > 0 and v > 0):
+        raise ValidationError(f"need a != 0, s > 0 and v > 0, got a={a!r}, s={s!r}, v={v!r}")
+    z = (y - b) / a
+    log_pz = -0.5 * np.log(2 * np.pi) - 0.5 * z * z
+    log_lik = -0.5 * np.log(2 * np.pi * s**2) - 0.5 * (x - y) ** 2 / s**2
+    log_q = -0.5 * np.log(2 * np.pi * v) - 0.5 * (y - m) ** 2 / v
+    return float(log_pz - np.log(abs(a)) + log_lik - log_q)
+
+
+def dirac_composition_limit(h0, J) -> float:
+    r"""004 eq. (2.3): :math:`\int\delta(g(z))h(z)\,dz = h(z_0)/|\det\partial g/\partial z(z_0)|` for a bijective
+    ``g`` with root :math:`z_0`, from ``h0`` :math:`= h(z_0)` and the Jacobian ``J`` of ``g`` at :math:`z_0`.
+
+    >>> dirac_composition_limit(2.0, [[-4.0]])
+    0.5
+    """
+    J = np.atleast_2d(np.asarray(J, dtype=float))
+    if J.ndim != 2 or J.shape[0] != J.shape[1]:
+        raise ValidationError(f"J must be a square Jacobian, got shape={J.shape}")
+    det = float(np.linalg.det(J))
+    if det == 0 or not np.isfinite(det):
+        raise ValidationError(f"det J = {det!r}: g must be a bijection with an invertible Jacobian at its root")
+    return float(h0) / abs(det)
 
 
 def gaussian_posterior(x, a, b, s):

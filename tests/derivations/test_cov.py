@@ -60,3 +60,36 @@ def test_elbo_steps_pass_the_step_checker():
 
     verdicts = check_steps(C.elbo_derivation(), cache=False)
     assert all(v.verdict in ("proved", "consistent") for v in verdicts), verdicts
+
+
+def test_the_sample_value_averages_to_the_composition_bound_and_exceeds_log_evidence_somewhere():
+    """E_q of the single-sample value is the derived bound (Gauss-Hermite over y ~ q); some samples exceed log p(x)."""
+    import pytest
+
+    from derivations.errors import ValidationError
+
+    x, a, b, s = 0.7, -1.3, 0.4, 0.8
+    m, v = C.gaussian_posterior(x, a, b, s)
+    m, v = m + 0.3, 0.6 * v
+    nodes, weights = np.polynomial.hermite_e.hermegauss(20)
+    values = [C.gaussian_composition_sample_value(x, a, b, s, m, v, m + np.sqrt(v) * u) for u in nodes]
+    mean = float(np.dot(weights, values) / weights.sum())
+    assert abs(mean - C.gaussian_composition_bound(x, a, b, s, m, v)) < 1e-12
+    var = a * a + s * s
+    log_px = -0.5 * np.log(2 * np.pi * var) - 0.5 * (x - b) ** 2 / var
+    assert max(values) > log_px > mean
+    with pytest.raises(ValidationError):
+        C.gaussian_composition_sample_value(x, 0.0, b, s, m, v, m)
+
+
+def test_dirac_composition_limit():
+    import pytest
+
+    from derivations.errors import ValidationError
+
+    assert C.dirac_composition_limit(2.0, [[-4.0]]) == 0.5
+    J = np.array([[2.0, 1.0], [0.0, -3.0]])
+    assert abs(C.dirac_composition_limit(1.2, J) - 0.2) < 1e-15
+    for bad in ([[1.0, 2.0], [2.0, 4.0]], np.ones((2, 3))):
+        with pytest.raises(ValidationError):
+            C.dirac_composition_limit(1.0, bad)

@@ -215,12 +215,7 @@ COMPOSITION = Claim(
 def _pointwise_candidate(c):
     """log p(z) + sum V_t at ONE sample y ~ q (the official solution's reading)."""
     m, v = c.encoder()
-    y = m + np.sqrt(v) * c.u
-    z = (y - c.b) / c.a
-    log_pz = -0.5 * np.log(2 * np.pi) - 0.5 * z * z
-    log_lik = -0.5 * np.log(2 * np.pi * c.s**2) - 0.5 * (c.x - y) ** 2 / c.s**2
-    log_q = -0.5 * np.log(2 * np.pi * v) - 0.5 * (y - m) ** 2 / v
-    return float(log_pz - np.log(abs(c.a)) + log_lik - log_q)
+    return C.gaussian_composition_sample_value(c.x, c.a, c.b, c.s, m, v, m + np.sqrt(v) * c.u)
 
 
 POINTWISE = Claim(
@@ -292,7 +287,13 @@ def _root_jacobian(p):
     return float(_h(p, p.c)), np.array([[p.a + p.b]])
 
 
-def _dirac_candidate(p, *, variant="derived"):
+def _dirac_candidate(p):
+    """The derived limit at the drawn instance's root."""
+    return C.dirac_composition_limit(*_root_jacobian(p))
+
+
+def _dirac_mutant(p, *, variant):
+    """Mutants: the absolute value dropped, the Jacobian multiplied, or only its diagonal."""
     h0, J = _root_jacobian(p)
     det = float(np.linalg.det(J))
     if variant == "no-abs":
@@ -367,11 +368,11 @@ DIRAC = Claim(
     ),
     mutants=(
         Mutant("absolute-value-dropped", r"$h(z_0)/\det\partial g/\partial z$",
-               Formula(r"h/\det J", partial(_dirac_candidate, variant="no-abs"))),
+               Formula(r"h/\det J", partial(_dirac_mutant, variant="no-abs"))),
         Mutant("times-jacobian", r"$h(z_0)\,|\det\partial g/\partial z|$",
-               Formula(r"h|\det J|", partial(_dirac_candidate, variant="times-jacobian"))),
+               Formula(r"h|\det J|", partial(_dirac_mutant, variant="times-jacobian"))),
         Mutant("diagonal-only", r"$h(z_0)/|\prod_i(\partial g/\partial z)_{ii}|$ (coupling ignored)",
-               Formula(r"h/|\prod_i J_{ii}|", partial(_dirac_candidate, variant="diagonal-only"))),
+               Formula(r"h/|\prod_i J_{ii}|", partial(_dirac_mutant, variant="diagonal-only"))),
     ),
 )
 
