@@ -18,9 +18,10 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from .errors import ValidationError
 from .steps import Derivation, Step
 
-__all__ = ["gamma_sym", "stopping_factor_sym", "greedy_loss_factor_sym", "contraction_bound",
+__all__ = ["gamma_sym", "stopping_factor_sym", "greedy_loss_factor_sym", "contraction_bound", "monotonicity_lower_bound",
            "value_iteration_bound", "stopping_bound", "greedy_loss_bound", "v_from_q", "q_from_v",
            "greedy_from_q", "policy_improvement_rule", "policy_count", "contraction_derivation",
            "monotonicity_derivation", "value_iteration_derivation", "greedy_loss_derivation",
@@ -53,6 +54,21 @@ def _factor(expr, gamma):
 def contraction_bound(gamma, distance):
     r""":math:`\|TX_1 - TX_2\|_\infty \le \gamma\|X_1 - X_2\|_\infty`."""
     return gamma * distance
+
+
+def monotonicity_lower_bound(difference) -> float:
+    r"""Monotonicity of :math:`T^\pi`: :math:`V_2 - V_1 \ge 0` entrywise gives
+    :math:`\min_s(T^\pi V_2 - T^\pi V_1)(s) = \min_s\gamma(P^\pi(V_2 - V_1))(s) \ge 0`; returns that lower bound, 0.
+
+    ``difference`` is :math:`V_2 - V_1` (or :math:`Q_2 - Q_1`); it must be entrywise nonnegative (the hypothesis).
+
+    >>> monotonicity_lower_bound([0.0, 2.5])
+    0.0
+    """
+    d = np.asarray(difference, dtype=float)
+    if d.size == 0 or not np.all(np.isfinite(d)) or d.min() < 0:
+        raise ValidationError("difference = V2 - V1 must be finite, non-empty and entrywise >= 0")
+    return 0.0
 
 
 def value_iteration_bound(gamma, k, initial_error):

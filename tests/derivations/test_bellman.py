@@ -43,3 +43,17 @@ def test_derivations_render():
               B.greedy_loss_derivation, B.optimality_relations_derivation, B.policy_improvement_derivation,
               B.policy_count_derivation):
         assert r"\begin{align*}" in f().to_latex()
+
+
+def test_monotonicity_lower_bound_needs_a_nonnegative_difference():
+    import numpy as np
+    import pytest
+
+    from derivations import bellman as B
+    from derivations.errors import ValidationError
+
+    assert B.monotonicity_lower_bound(np.array([[0.0, 1.0], [2.0, 3.0]])) == 0.0
+    for bad in ([0.0, -1e-12], [], [np.nan]):
+        with pytest.raises(ValidationError):
+            B.monotonicity_lower_bound(bad)
+    assert B.contraction_bound(0.9, 1.0) == 0.9
