@@ -86,3 +86,16 @@ def test_every_step_has_a_plain_form_or_a_reason():
     for d in ders:
         for s in d.steps:
             assert s.plain is not None or s.unchecked
+
+
+def test_expected_loss_decrease_leading_terms():
+    """Theorem 2 is Theorem 3 with P = I; both scale with alpha / n and need matching shapes."""
+    rng = np.random.default_rng(3)
+    phi, r = rng.normal(size=(5, 3)), rng.normal(size=5)
+    g = phi.T @ r
+    assert abs(G.expected_loss_decrease_explicit(phi, r, 0.1) + 0.1 / 5 * g @ g) < 1e-12
+    assert abs(G.expected_loss_decrease_implicit(phi, r, np.eye(3), 0.1) - G.expected_loss_decrease_explicit(phi, r, 0.1)) < 1e-12
+    P = np.diag([1.0, 2.0, 3.0])
+    assert abs(G.expected_loss_decrease_implicit(phi, r, P, 0.1) + 0.1 / 5 * g @ P @ g) < 1e-12
+    with pytest.raises(ValidationError):
+        G.expected_loss_decrease_explicit(phi, r[:4], 0.1)
