@@ -41,7 +41,14 @@ def _moderate_logits():
 # ---------------------------------------------------------------------------
 
 
-def _split_candidate(F, *, transpose=False, v_rule="stationary"):
+def _split_candidate(F):
+    """The derived split ``(v, M)`` of ``sigma(F)``, flattened."""
+    v, M = E.perron_split(D._softmax_rows(np.asarray(F, dtype=float)))
+    return np.concatenate([v, M.ravel()])
+
+
+def _split_mutant(F, *, transpose=False, v_rule="stationary"):
+    """Mutants: the outer product transposed, or a wrong ``v``."""
     Sm = D._softmax_rows(np.asarray(F, dtype=float))
     n = Sm.shape[0]
     if v_rule == "stationary":
@@ -98,13 +105,13 @@ PERRON = Claim(
     ),
     mutants=(
         Mutant("outer-product-transposed", r"$M = S - v\mathbf 1^\top$",
-               Formula(r"M = S - v\mathbf 1^\top", partial(_split_candidate, transpose=True),
+               Formula(r"M = S - v\mathbf 1^\top", partial(_split_mutant, transpose=True),
                        partial(_split_sym, transpose=True))),
         Mutant("v-is-average-row", r"$v = S^\top\mathbf 1/n$ (stationary only for doubly stochastic $S$)",
-               Formula(r"v = S^\top\mathbf 1/n", partial(_split_candidate, v_rule="column-mean"),
+               Formula(r"v = S^\top\mathbf 1/n", partial(_split_mutant, v_rule="column-mean"),
                        partial(_split_sym, v_rule="column-mean"))),
         Mutant("v-is-uniform", r"$v = \mathbf 1/n$ (the right eigenvector, normalised)",
-               Formula(r"v = \mathbf 1/n", partial(_split_candidate, v_rule="uniform"),
+               Formula(r"v = \mathbf 1/n", partial(_split_mutant, v_rule="uniform"),
                        partial(_split_sym, v_rule="uniform"))),
     ),
     notes=(
@@ -120,8 +127,13 @@ PERRON = Claim(
 # ---------------------------------------------------------------------------
 
 
-def _expansion_candidate(p, *, coeff="eta", transpose=False, from_one=False):
-    """``{"inverse": A^-1 closed form, "leading": (1-eta)^-1 1 v^T x with x = w}``."""
+def _expansion_candidate(p):
+    """``{"inverse": A^-1 closed form, "leading": (1-eta)^-1 1 v^T x with x = w}``, both derived."""
+    return {"inverse": E.inverse_expansion(p.F, p.eta), "leading": E.inverse_leading_action(p.F, p.eta, p.w)}
+
+
+def _expansion_mutant(p, *, coeff="eta", transpose=False, from_one=False):
+    """Mutants: the outer coefficient, the outer product or the series start changed."""
     Sm = D._softmax_rows(p.F)
     n = Sm.shape[0]
     v, M = E.perron_split(Sm)
@@ -187,13 +199,13 @@ INVERSE = Claim(
     mutants=(
         Mutant("coefficient-off-by-one", r"$\frac{1}{1-\eta}\mathbf 1v^\top + \sum_{k\ge0}\eta^kM^k$ (identity counted twice)",
                Formula(r"\frac{1}{1-\eta}\mathbf 1v^\top + (I-\eta M)^{-1}",
-                       partial(_expansion_candidate, coeff="one"), partial(_expansion_sym, coeff="one"))),
+                       partial(_expansion_mutant, coeff="one"), partial(_expansion_sym, coeff="one"))),
         Mutant("outer-product-transposed", r"$\frac{\eta}{1-\eta}v\mathbf 1^\top + \dots$",
                Formula(r"\frac{\eta}{1-\eta}v\mathbf 1^\top + (I-\eta M)^{-1}",
-                       partial(_expansion_candidate, transpose=True), partial(_expansion_sym, transpose=True))),
+                       partial(_expansion_mutant, transpose=True), partial(_expansion_sym, transpose=True))),
         Mutant("series-from-one", r"$\frac{\eta}{1-\eta}\mathbf 1v^\top + \sum_{k\ge1}\eta^kM^k$",
                Formula(r"\frac{\eta}{1-\eta}\mathbf 1v^\top + (I-\eta M)^{-1} - I",
-                       partial(_expansion_candidate, from_one=True), partial(_expansion_sym, from_one=True))),
+                       partial(_expansion_mutant, from_one=True), partial(_expansion_sym, from_one=True))),
     ),
     notes=(
         r"The $O(1)$ in eq.~(5) is uniform only for $F$ in a compact set: its constant is "
@@ -207,7 +219,13 @@ INVERSE = Claim(
 # ---------------------------------------------------------------------------
 
 
-def _leading_candidate(p, *, power=2, transpose=False, with_D=True):
+def _leading_candidate(p):
+    """The derived leading term of ``P``."""
+    return E.preconditioner_leading(p.w, p.F, p.eta)
+
+
+def _leading_mutant(p, *, power=2, transpose=False, with_D=True):
+    """Mutants: one power of (1 - eta), the outer products transposed, or D dropped."""
     parts = D.preconditioner_parts(p.w, p.F, p.eta)
     v = E.stationary_distribution(parts.S)
     weights = (p.eta**2 * parts.d if with_D else 0.0) + 1.0
@@ -255,12 +273,12 @@ LEADING = Claim(
     mutants=(
         Mutant("one-power-of-1-minus-eta", r"$(1-\eta)^{-1}$ instead of $(1-\eta)^{-2}$",
                Formula(r"\frac{1}{1-\eta}\mathbf 1v^\top(\eta^2D+I)v\mathbf 1^\top",
-                       partial(_leading_candidate, power=1))),
+                       partial(_leading_mutant, power=1))),
         Mutant("outer-products-transposed", r"$\frac{1}{(1-\eta)^2}v\mathbf 1^\top(\eta^2D+I)\mathbf 1v^\top$",
                Formula(r"\frac{1}{(1-\eta)^2}v\mathbf 1^\top(\eta^2D+I)\mathbf 1v^\top",
-                       partial(_leading_candidate, transpose=True))),
+                       partial(_leading_mutant, transpose=True))),
         Mutant("D-dropped", r"$\frac{1}{(1-\eta)^2}\mathbf 1v^\top v\mathbf 1^\top$",
-               Formula(r"\frac{1}{(1-\eta)^2}\mathbf 1v^\top v\mathbf 1^\top", partial(_leading_candidate, with_D=False))),
+               Formula(r"\frac{1}{(1-\eta)^2}\mathbf 1v^\top v\mathbf 1^\top", partial(_leading_mutant, with_D=False))),
     ),
     notes=(
         r"The paper's leading coefficient $(1-\eta)^{-2}$ could equally be $\eta^2(1-\eta)^{-2}$ (the "
