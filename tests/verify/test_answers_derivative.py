@@ -221,3 +221,15 @@ def test_branch_point_is_a_kink_not_a_counterexample(monkeypatch):
                                                                                    True))
     v = judge(q, answer="x/abs(x)")
     assert v.verdict == "correct" and "at 1 instances (complex step;" in v.message, v.message
+
+
+def test_a_domain_end_is_not_an_instance_of_the_derivative():
+    """sqrt(x - 1) on [1, 2]: at x = 1 the complex step returns a number but no two-sided derivative exists;
+    the right answer 1/(2 sqrt(x - 1)), undefined there, was judged incorrect."""
+    from verify.answers.bank import question_from_toml
+    from verify.answers.judge import judge
+
+    q = question_from_toml({"id": "t/sqrt", "symbols": {"x": "real in [1, 2]"}, "relation": "derivative",
+                            "function": "sqrt(x - 1)", "wrt": "x"})
+    assert judge(q, answer="1/(2*sqrt(x - 1))").verdict == "correct"
+    assert judge(q, answer="1/sqrt(x - 1)").verdict == "incorrect"

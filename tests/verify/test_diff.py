@@ -196,7 +196,7 @@ DOMAIN_CASES = [  # the judge's domains in verify diff: symbols, function, wrt
     ('P = "row-stochastic matrix m x n", v = "vector n"', "logsumexp(P @ v)", "v"),
     ('M = "full column rank matrix m x n"', "logdet(M.T @ M)", "M"),
     ('x = "negative"', "log(-x)", "x"),
-    ('x = "real in (1, 2]"', "sqrt(x - 1)", "x"),
+    ('x = "real in [1, 2]"', "sqrt(x - 1)", "x"),
     ('x = "real in (0, 1)"', "log(x) + log(1 - x)", "x"),
     ('k = "integer in [1, 3]", x = "vector n"', "k * x.T @ x", "x"),
     ('g = "discount", v = "nonnegative vector n"', "g * v.T @ v", "g"),
