@@ -156,7 +156,7 @@ def discount_factors(
     >>> discount_factors(max_value=1.0)
     Traceback (most recent call last):
     ...
-    verify.errors.ValidationError: max_value=1.0 must be below 1 (A = I - eta S is singular at eta = 1)
+    derivations.errors.ValidationError: max_value=1.0 must be below 1 (A = I - eta S is singular at eta = 1)
     """
     if not (0.0 <= min_value < 1.0):
         raise ValidationError(f"min_value={min_value!r} must lie in [0, 1)")
@@ -232,7 +232,7 @@ def grid_values(lo: float, hi: float, *, step: float = 0.25):
     >>> grid_values(1.0, -1.0)
     Traceback (most recent call last):
     ...
-    verify.errors.ValidationError: grid_values needs lo <= hi and step > 0; got lo=1.0, hi=-1.0, step=0.25
+    derivations.errors.ValidationError: grid_values needs lo <= hi and step > 0; got lo=1.0, hi=-1.0, step=0.25
     """
     if not (step > 0 and lo <= hi):
         raise ValidationError(f"grid_values needs lo <= hi and step > 0; got lo={lo!r}, hi={hi!r}, step={step!r}")
