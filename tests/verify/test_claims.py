@@ -133,3 +133,25 @@ def test_proved_means_the_whole_domain():
     assert full.verdict == "proved" and "all n (matrix level)" in full.evidence[0].method
     assert sizes.verdict == "consistent" and sizes.evidence[0].verdict == "proved"
     assert "n = 2, 3, 4" in sizes.evidence[0].method and sizes.evidence[0].details["scope"] == "sizes"
+
+
+def test_calibration_findings_are_pinned():
+    """Quick calibration over 40 seeds found two defects, both fixed: seed 37 refuted bellman.greedy-policy-loss
+    with a loss of exactly 0 computed as 1.2e-12 at gamma = 0.99 (the slack now scales with |V*| cond(I - gamma P));
+    seed 22 let the official-solution mutant of the full-trajectory estimator pass (the search drew only
+    instances where the estimators coincide; a fixed two-step instance is now an example)."""
+    import numpy as np
+
+    from verify.catalogue import bellman as B
+    from verify.catalogue import estimators as E
+
+    class MDP:
+        P = np.array([[[1.0, 0.0], [0.5, 0.5]], [[0.2, 0.8], [0.0, 1.0]]])
+        r = np.array([[3.0, 3.0], [3.0, 0.0]])
+        gamma, p0, n_states, n_actions = 0.99, np.array([0.5, 0.5]), 2, 2
+
+    ratio, info, _ = B.GREEDY.checks[0]._score(B.GREEDY.candidate, B.GreedyPoint(MDP, np.zeros(2)))
+    assert ratio < 1e-3, info
+    full = REGISTRY["estimators.importance-sampled-reinforce-full-trajectory"]
+    ev = full.checks[0].run(full.mutants[0].candidate, CTX, label="pin")
+    assert ev.verdict == "refuted"

@@ -288,6 +288,13 @@ def _greedy_loss(p):
     return float(np.abs(v - vstar).max())
 
 
+def _greedy_scale(p):
+    """|V*| times cond(I - gamma P) <= (1 + gamma)/(1 - gamma): the roundoff of V^greedy - V* is that times eps."""
+    m = p.mdp
+    vmax = float(np.abs(m.r).max()) / (1 - m.gamma)
+    return vmax * (1 + m.gamma) / (1 - m.gamma)
+
+
 def _greedy_coordinates(p):
     return p.E.copy(), lambda x: GreedyPoint(p.mdp, np.asarray(x, float))
 
@@ -308,7 +315,7 @@ GREEDY = Claim(
     derivation=B.greedy_loss_derivation(),
     candidate=Formula(r"\frac{2\gamma}{1-\gamma}\|V - V^*\|_\infty", _greedy_candidate),
     checks=(BoundCheck(oracle=_greedy_loss, strategy=_greedy_points, coordinates=_greedy_coordinates,
-                       sense="upper", effort=2, examples=(_tight_greedy_instance(),),
+                       sense="upper", effort=2, examples=(_tight_greedy_instance(),), scale=_greedy_scale,
                        description="exact evaluation of the greedy policy; the tight 2-state instance, then a search"),),
     mutants=(
         Mutant("one-gamma", r"$\frac{\gamma}{1-\gamma}\|V - V^*\|$", Formula(r"\frac{\gamma}{1-\gamma}", partial(_greedy_candidate, variant="one-gamma"))),

@@ -38,6 +38,10 @@ class BoundCheck(Check):
     coordinates: Callable[[Any], Any] | None = None
     effort: int = 1
     sense: str = "lower"
+    #: size of the terms that cancel inside the oracle (e.g. |V*| cond(I - gamma P) for a difference of two
+    #: value functions): the absolute slack is ``atol * scale(point)``, so roundoff of the oracle's own
+    #: solves is never reported as a violation (calibration: a greedy loss of exactly 0 computed as 1.2e-12)
+    scale: Callable[[Any], float] | None = None
 
     kind: ClassVar[str] = "bound"
     skip_method: ClassVar[str] = "bound: candidate has no numeric form"
@@ -50,6 +54,8 @@ class BoundCheck(Check):
         require_callable(self, "oracle", what="a function of the point returning the true value")
         require_callable(self, "coordinates", optional=True,
                          what="a function point -> (x0, rebuild) for local optimisation")
+        require_callable(self, "scale", optional=True,
+                         what="a function of the point returning the size of the terms that cancel in the oracle")
 
     def examples_for(self, ctx) -> int:
         return super().examples_for(ctx) * self.effort
@@ -59,7 +65,7 @@ class BoundCheck(Check):
         truth = float(self.oracle(point))
         bound = float(candidate.numeric(point))
         violation = bound - truth if self.sense == "lower" else truth - bound
-        t = tol.rtol * abs(bound) + tol.atol
+        t = tol.rtol * abs(bound) + tol.atol * max(1.0, float(self.scale(point)) if self.scale else 1.0)
         ratio = violation / t if violation > 0 else 0.0
         info = {"error": violation, "tolerance": t, "ratio": ratio, "oracle": truth, "bound": bound,
                 "sense": self.sense, "margin": -violation / abs(bound) if bound else -violation}
