@@ -21,6 +21,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository, when not installed
 
 from synthetic_class import write_class  # noqa: E402
 
@@ -91,7 +92,12 @@ def main() -> int:
 
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cl, \
                 Client(cl) as client:
-            client.run(lambda: __import__("verify.answers.judge"))  # warm the workers like a pool's fork
+            # warm the workers as a pool's fork is warm (it inherits the parent's imports and its parsed
+            # questions): judge one answer of each question on every worker before timing
+            from verify.grade.engine import judge_batch
+
+            firsts = list({it.qspec: it for it in items}.values())
+            client.run(judge_batch, firsts)
             td, rd = _time_items(items, scheduler=client)
         print(f"Dask LocalCluster (2 workers): {td:.1f} s, {td / t2 - 1:+.0%} against --jobs 2; same verdicts: {rd == r1}")
     except ImportError:

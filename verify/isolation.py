@@ -172,6 +172,9 @@ def run_isolated(fn, *args, budget: float, memory: int = DEFAULT_MEMORY):
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             _limit_child(memory, budget)
             _record_pid()
+            import gc
+
+            gc.freeze()  # the inherited heap is never garbage here: the child's collections skip it
             try:
                 payload = pickle.dumps(("ok", fn(*args)))
             except MemoryError:
