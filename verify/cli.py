@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .errors import VerifyError
@@ -57,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--mutants", action="store_true",
                         help="also run every mutant; each must be refuted")
         sp.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+        sp.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker processes (default: the number of cores; 1 runs in this process); the results "
+                             "do not depend on it")
         sp.add_argument("--no-steps", action="store_true",
                         help="do not judge the derivation steps (verdicts are cached in ~/.cache/verify/steps)")
         if name == "run":
@@ -98,7 +102,11 @@ def _run(args, claims):
     if not args.quiet:
         print(f"running {len(claims)} claim(s), profile={args.profile}, seed={args.seed}"
               + (", with mutants" if args.mutants else ""), file=sys.stderr, flush=True)
-    return run_claims(claims, ctx, mutants=args.mutants, progress=_progress(args.quiet))
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    if jobs < 1:
+        print(f"verify: error: --jobs {jobs}: give a positive number of worker processes", file=sys.stderr)
+        raise SystemExit(2)
+    return run_claims(claims, ctx, mutants=args.mutants, progress=_progress(args.quiet), jobs=jobs)
 
 
 def main(argv=None) -> int:

@@ -132,11 +132,44 @@ def run_claim(claim: Claim, ctx: RunContext, *, mutants: bool = False) -> ClaimR
 
 
 def run_claims(claims, ctx: RunContext, *, mutants: bool = False,
-               progress: Callable[[int, int, ClaimResult], None] | None = None) -> list:
-    results = []
-    for i, claim in enumerate(claims, 1):
-        r = run_claim(claim, ctx, mutants=mutants)
-        results.append(r)
-        if progress is not None:
-            progress(i, len(claims), r)
+               progress: Callable[[int, int, ClaimResult], None] | None = None, jobs: int = 1) -> list:
+    """Run ``claims`` in order (results in the claims' order). ``jobs > 1`` runs them in that many forked
+    worker processes: every claim is seeded from the run seed and its own id, so the results are those of a
+    serial run; ``progress`` is called as claims finish."""
+    claims = list(claims)
+    if jobs <= 1 or len(claims) < 2:
+        results = []
+        for i, claim in enumerate(claims, 1):
+            r = run_claim(claim, ctx, mutants=mutants)
+            results.append(r)
+            if progress is not None:
+                progress(i, len(claims), r)
+        return results
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
+    global _POOL_JOB
+    _POOL_JOB = (claims, ctx, mutants)  # inherited by the forked workers (claims hold lambdas: not pickled)
+    results: list = [None] * len(claims)
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(claims)), mp_context=get_context("fork")) as pool:
+            futures = {pool.submit(_run_index, i): i for i in range(len(claims))}
+            for done, f in enumerate(as_completed(futures), 1):
+                i = futures[f]
+                try:
+                    results[i] = f.result()
+                except Exception:  # noqa: BLE001 (a worker died: run that claim here instead)
+                    results[i] = run_claim(claims[i], ctx, mutants=mutants)
+                if progress is not None:
+                    progress(done, len(claims), results[i])
+    finally:
+        _POOL_JOB = None
     return results
+
+
+_POOL_JOB = None
+
+
+def _run_index(i: int) -> ClaimResult:
+    claims, ctx, mutants = _POOL_JOB
+    return run_claim(claims[i], ctx, mutants=mutants)

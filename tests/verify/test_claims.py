@@ -155,3 +155,23 @@ def test_calibration_findings_are_pinned():
     full = REGISTRY["estimators.importance-sampled-reinforce-full-trajectory"]
     ev = full.checks[0].run(full.mutants[0].candidate, CTX, label="pin")
     assert ev.verdict == "refuted"
+
+
+def test_parallel_run_gives_the_serial_results():
+    """verify run --jobs 2: every claim is seeded from the run seed and its id, so a parallel run's results are
+    the serial run's, in the same order."""
+    from verify.runner import run_claims
+
+    claims = [REGISTRY[i] for i in ("implicit.preconditioner", "bellman.contraction-v", "estimators.gumbel-max",
+                                    "sgd.one-hot-ratio")]
+
+    def strip(x):
+        if isinstance(x, dict):
+            return {k: strip(v) for k, v in x.items() if k != "seconds"}
+        if isinstance(x, list):
+            return [strip(v) for v in x]
+        return x
+
+    serial = [strip(r.to_json()) for r in run_claims(claims, CTX, mutants=True)]
+    parallel = [strip(r.to_json()) for r in run_claims(claims, CTX, mutants=True, jobs=2)]
+    assert parallel == serial
