@@ -29,6 +29,8 @@ import subprocess
 import math
 import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository, when not installed
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor, as_completed
