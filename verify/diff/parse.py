@@ -10,7 +10,7 @@ Call('log', (Call('det', (Sym('X'),)),))
 >>> parse_function("__import__('os')", {"X"})
 Traceback (most recent call last):
 ...
-verify.answers.language.AnswerError: column 1: '__import__' is not an allowed function (allowed: abs, cos, det, diag, exp, eye, inv, kron, log, logdet, logsumexp, matrix_power, max, min, norm, ones, pinv, sigmoid, sign, sin, softmax, sqrt, sum, tanh, trace)
+verify.answers.language.AnswerError: column 1: '__import__' is not an allowed function (allowed: abs, acos, asin, atan, cos, cosh, det, diag, exp, eye, inv, kron, log, logdet, logsumexp, matrix_power, max, min, norm, ones, pinv, sigmoid, sign, sin, sinh, softmax, sqrt, sum, tan, tanh, trace)
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ DiffDomain(kind='matrix', flavour='invertible', rows='n', cols='n')
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -46,7 +46,7 @@ class DiffDomain:
     flavour: str = ""
     rows: str = ""
     cols: str = ""
-    spec: str = ""  #: a scalar's domain as written (real in [a, b], integer in [1, 5], ...)
+    spec: str = field(default="", repr=False)  #: a scalar's domain as written (real in [a, b], integer in [1, 5])
 
     def text(self) -> str:
         fl = f"{self.flavour} " if self.flavour else ""
