@@ -378,3 +378,24 @@ symbols = { h = "positive -> 0", x = "real" }
 steps = ["sqrt(x)*(1 + h)", "= sqrt(x) + O(h)"]
 ''')
     assert [judge_derivation(d).steps[1].verdict for d in ders] == ["refuted", "consistent"]
+
+
+@pytest.mark.parametrize("define, step", [
+    ("__import__('os').system('touch PWNED')", "x"),
+    ("x", "().__class__.__bases__[0]"),
+    ("x", "(lambda: 1)()"),
+    ("x", "x.__dict__"),
+])
+def test_step_text_is_never_evaluated(tmp_path, monkeypatch, define, step):
+    """Steps and definitions are parsed by the whitelist (ast, no eval/sympify): hostile text is invalid."""
+    monkeypatch.chdir(tmp_path)
+    (der,) = loads_toml(f'''
+[[derivation]]
+id = "evil"
+symbols = {{ x = "real" }}
+define = {{ m = "{define}" }}
+steps = ["x", "= {step}"]
+''')
+    res = judge_derivation(der)
+    assert res.steps[1].verdict == "invalid" or res.error
+    assert not (tmp_path / "PWNED").exists()
