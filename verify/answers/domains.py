@@ -32,136 +32,21 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 from hypothesis import strategies as st
 
+from derivations.domains import (DOMAIN_HELP, MAX_SIZE, Domain, parse_domain, size_labels,  # noqa: F401
+                                 sympy_symbol)
+
 from .. import strategies as S
+
 from ..errors import ValidationError
 from .evaluate import RandomVariable
 
 __all__ = ["Domain", "parse_domain", "instances", "sample_instances", "DOMAIN_HELP", "sympy_symbol", "size_labels", "MAX_SIZE"]
-
-DOMAIN_HELP = ("real, real in [a, b], positive, negative, nonnegative, probability, discount, integer, positive "
-               "integer, integer >= A, integer in [A, B], vector [n], positive|nonnegative|probability|one-hot "
-               "vector [n], matrix m x n, invertible|symmetric|positive definite|diagonal|diagonal nonnegative|"
-               "identity|orthogonal matrix n x n, row-stochastic|full column rank matrix m x n, random variable")
-
-MAX_SIZE = 8  #: a size label declared as an integer symbol must have an upper bound <= this
-_SQUARE = ("invertible", "symmetric", "positive definite", "diagonal", "diagonal nonnegative", "identity",
-           "orthogonal")
-_FLAVOURS = _SQUARE + ("row-stochastic", "full column rank")
-
-
-@dataclass(frozen=True)
-class Domain:
-    kind: str  #: real | integer | vector | matrix | random
-    lo: object = None  #: int, Fraction, a symbol name (integer bounds) or None (unbounded)
-    hi: object = None
-    flavour: str = ""  #: positive, probability, invertible, diagonal, identity, ...
-    label: object = ""  #: size label of a vector (str), (rows, cols) of a matrix
-    lo_open: bool = False
-    hi_open: bool = False
-
-    @property
-    def scalar(self) -> bool:
-        return self.kind in ("real", "integer")
-
-
-_INT_BOUND = r"(-?\d+|[A-Za-z_]\w*)"
-_NUM = r"(-?\d+(?:\.\d+)?(?:/\d+)?|-?inf)"
-
-
-def _bound(text):
-    return int(text) if re.fullmatch(r"-?\d+", text) else text
-
-
-def _number(text):
-    if text in ("inf", "-inf"):
-        return None
-    return Fraction(text)
-
-
-def parse_domain(text: str, *, name: str = "?") -> Domain:
-    t = " ".join(str(text).lower().split())
-    F = Fraction
-    reals = {"real": (None, None, "", False, False), "positive": (F(0), None, "positive", True, False),
-             "negative": (None, F(0), "negative", False, True),
-             "nonnegative": (F(0), None, "nonnegative", False, False),
-             "probability": (F(0), F(1), "probability", False, False),
-             "discount": (F(0), F(1), "discount", False, True)}
-    if t in reals:
-        lo, hi, fl, lo_open, hi_open = reals[t]
-        return Domain("real", lo, hi, fl, lo_open=lo_open, hi_open=hi_open)
-    m = re.fullmatch(r"real in ([\[(])\s*" + _NUM + r"\s*,\s*" + _NUM + r"\s*([\])])", t)
-    if m:
-        lo, hi = _number(m.group(2)), _number(m.group(3))
-        if lo is not None and hi is not None and (hi < lo or (hi == lo and (m.group(1) == "(" or m.group(4) == ")"))):
-            raise ValidationError(f"symbols.{name} = {text!r}: the interval is empty; give [lower, upper] with "
-                                  "lower < upper")
-        fl = "positive" if lo is not None and lo > 0 else ""
-        return Domain("real", lo, hi, fl, lo_open=m.group(1) == "(", hi_open=m.group(4) == ")")
-    if t in ("integer", "positive integer"):
-        return Domain("integer", 1 if t.startswith("positive") else None, None)
-    m = re.fullmatch(r"integer\s*>=\s*" + _INT_BOUND, t)
-    if m:
-        return Domain("integer", _bound(m.group(1)), None)
-    m = re.fullmatch(r"integer in \[\s*" + _INT_BOUND + r"\s*,\s*" + _INT_BOUND + r"\s*\]", t)
-    if m:
-        return Domain("integer", _bound(m.group(1)), _bound(m.group(2)))
-    m = re.fullmatch(r"(positive |nonnegative |probability |one-hot )?vector(?: ([a-z_]\w*|\d+))?", t)
-    if m:
-        return Domain("vector", flavour=(m.group(1) or "").strip(), label=m.group(2) or "")
-    m = re.fullmatch(r"((?:" + "|".join(_FLAVOURS) + r") )?matrix ([a-z_]\w*|\d+) x ([a-z_]\w*|\d+)", t)
-    if m:
-        fl = (m.group(1) or "").strip()
-        rows, cols = m.group(2), m.group(3)
-        if fl in _SQUARE and rows != cols:
-            raise ValidationError(f"symbols.{name} = {text!r}: a {fl} matrix is square; write {fl} matrix "
-                                  f"{rows} x {rows}")
-        return Domain("matrix", flavour=fl, label=(rows, cols))
-    if t == "random variable":
-        return Domain("random")
-    raise ValidationError(f"symbols.{name} = {text!r}: unknown domain; use one of: {DOMAIN_HELP}")
-
-
-def size_labels(domains: dict) -> list:
-    """The size labels the arrays use, in order of first use."""
-    out = []
-    for d in domains.values():
-        labs = d.label if isinstance(d.label, tuple) else ((d.label,) if d.kind == "vector" else ())
-        for lab in labs:
-            if lab not in out:
-                out.append(lab)
-    return out
-
-
-def sympy_symbol(name: str, d: Domain):
-    """A SymPy symbol with only the assumptions the domain guarantees (an integer is positive only when
-    its lower bound is a literal >= 1)."""
-    import sympy as sp
-
-    if d.kind == "integer":
-        if isinstance(d.lo, int) and d.lo >= 1:
-            return sp.Symbol(name, integer=True, positive=True)
-        if isinstance(d.lo, int) and d.lo >= 0:
-            return sp.Symbol(name, integer=True, nonnegative=True)
-        return sp.Symbol(name, integer=True)
-    if d.kind == "real":
-        lo, hi = d.lo, d.hi
-        if lo is not None and (lo > 0 or (lo == 0 and d.lo_open)):
-            return sp.Symbol(name, positive=True)
-        if lo is not None and lo >= 0:
-            return sp.Symbol(name, nonnegative=True)
-        if hi is not None and (hi < 0 or (hi == 0 and d.hi_open)):
-            return sp.Symbol(name, negative=True)
-        if hi is not None and hi <= 0:
-            return sp.Symbol(name, nonpositive=True)
-    return sp.Symbol(name, real=True)
-
 
 # ---------------------------------------------------------------------------
 # drawing

@@ -15,133 +15,19 @@ m x k"`` (m >= k), ``"real in [a, b]"`` (a < b) and the asymptotic variables ``"
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 from hypothesis import assume, strategies as st
 
+from derivations.domains import (DEFAULT_VECTOR, SIZED_HELP, Domain, _bound_name, parse_sized,  # noqa: F401
+                                 sympy_symbol_sized)
+
 from .. import strategies as S
 from ..errors import ValidationError
-from .domains import DOMAIN_HELP, Domain, parse_domain, sympy_symbol
 
 __all__ = ["SizedDomain", "parse_sized", "sized_instances", "SIZED_HELP", "sympy_symbol_sized"]
 
-SIZED_HELP = DOMAIN_HELP + ", nonzero, unit vector [n], stochastic matrix K x K, real -> 0, positive -> 0, real -> oo"
-_PHRASES = ("real", "nonzero", "positive", "negative", "nonnegative", "probability", "discount", "integer", "positive integer",
-            "vector", "positive vector", "nonnegative vector", "probability vector", "one-hot vector", "unit vector",
-            "matrix", "invertible matrix", "symmetric matrix", "positive definite matrix", "diagonal matrix",
-            "diagonal nonnegative matrix", "identity matrix", "orthogonal matrix", "row-stochastic matrix",
-            "stochastic matrix", "full column rank matrix", "random variable", "real in", "integer in")
-_NONSQUARE = ("", "stochastic", "row-stochastic", "full column rank")
-DEFAULT_VECTOR = "_n"  #: the shared size label of vectors declared without a size (1..5)
-
-
-@dataclass(frozen=True)
-class SizedDomain:
-    kind: str  #: real | integer | vector | matrix | random
-    lo: object = None
-    hi: object = None
-    flavour: str = ""
-    sizes: tuple = ()  #: size labels (ints, integer symbol names or free labels)
-    limit: str = ""  #: "0" or "oo" for an asymptotic variable
-    lo_open: bool = False
-    hi_open: bool = False
-
-    @property
-    def scalar(self) -> bool:
-        return self.kind in ("real", "integer")
-
-    @property
-    def base(self) -> Domain:
-        return Domain(self.kind, self.lo, self.hi, self.flavour)
-
-
-def _size(text):
-    return int(text) if re.fullmatch(r"\d+", text) else text
-
-
-def _int_bound(text):
-    """An int, a symbol name, or ``"name - 1"`` (a symbol plus or minus a constant)."""
-    text = " ".join(text.split())
-    return int(text) if re.fullmatch(r"-?\d+", text) else text
-
-
-def _bound_name(b):
-    return re.match(r"\w+", b).group() if isinstance(b, str) else None
-
-
-def parse_sized(text: str, *, name: str = "?") -> SizedDomain:
-    t = " ".join(str(text).lower().split()) if not re.search(r"[A-Z]", str(text)) else " ".join(str(text).split())
-    low = t.lower()
-    m = re.fullmatch(r"(real|positive)\s*->\s*(0|oo|inf)", low)
-    if m:
-        pos = m.group(1) == "positive"
-        return SizedDomain("real", 0.0 if pos else -1.0, 1.0, "positive" if pos else "", (), "0" if m.group(2) == "0" else "oo",
-                           lo_open=pos)  # positive: never 0 (outside an O-term step it is an ordinary small value)
-    if re.fullmatch(r"nonzero(?: real)?", low):
-        return SizedDomain("real", flavour="nonzero")
-    m = re.fullmatch(r"real in \[\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*,\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*\]", low)
-    if m:
-        return _interval(SizedDomain("real", float(m.group(1)), float(m.group(2)), "interval"), text, name)
-    m = re.fullmatch(r"(probability |positive |nonnegative |unit |one-hot )?vector(?:\s+(\w+))?", t, flags=re.I)
-    if m:
-        n = _size(m.group(2) or DEFAULT_VECTOR)
-        if n == 0:
-            raise ValidationError(f"symbols.{name} = {text!r}: sizes are positive integers")
-        return SizedDomain("vector", flavour=(m.group(1) or "").strip().lower(), sizes=(n,))
-    m = re.fullmatch(r"(stochastic |row-stochastic |symmetric |positive definite |invertible |diagonal nonnegative |"
-                     r"diagonal |identity |orthogonal |full column rank )?"
-                     r"matrix\s+(\w+)\s*x\s*(\w+)", t, flags=re.I)
-    if m:
-        fl = " ".join((m.group(1) or "").lower().split())
-        r, c = _size(m.group(2)), _size(m.group(3))
-        if fl not in _NONSQUARE and r != c:
-            raise ValidationError(f"symbols.{name} = {text!r}: a {fl} matrix is square; write {fl} matrix {r} x {r}")
-        if fl == "full column rank" and isinstance(r, int) and isinstance(c, int) and r < c:
-            raise ValidationError(f"symbols.{name} = {text!r}: a full column rank matrix {r} x {c} needs at least "
-                                  f"as many rows as columns")
-        if 0 in (r, c):
-            raise ValidationError(f"symbols.{name} = {text!r}: sizes are positive integers")
-        return SizedDomain("matrix", flavour=fl, sizes=(r, c))
-    m = re.fullmatch(r"integer in \[\s*(-?\d+|\w+(?:\s*[-+]\s*\d+)?)\s*,\s*(-?\d+|\w+(?:\s*[-+]\s*\d+)?)\s*\]", t,
-                     flags=re.I)
-    if m:
-        return SizedDomain("integer", _int_bound(m.group(1)), _int_bound(m.group(2)))
-    m = re.fullmatch(r"integer\s*>=\s*(-?\d+|\w+)", t, flags=re.I)
-    if m:
-        return SizedDomain("integer", _int_bound(m.group(1)), None)
-    try:
-        d = parse_domain(text, name=name)
-    except ValidationError as exc:
-        if "unknown domain" not in str(exc):
-            raise
-        import difflib
-
-        head = re.sub(r"\s+(\w+\s*x\s*\w+|\w+)$", "", low) if re.search(r"(vector|matrix)\s+\w+(\s*x\s*\w+)?$", low) else low
-        head = re.sub(r"\s*(in\b.*|[\[(].*)$", " in", head).strip()
-        near = difflib.get_close_matches(head, _PHRASES, n=1, cutoff=0.75)
-        hint = f" (did you mean {near[0] + t[len(head):]!r}?)" if near and near[0] != head else ""
-        raise ValidationError(f"symbols.{name} = {text!r}: unknown domain{hint}; use one of: {SIZED_HELP}") from None
-    if d.kind == "matrix":
-        return SizedDomain("matrix", flavour=d.flavour, sizes=tuple(_size(x) for x in d.label))
-    if d.kind == "vector":
-        return SizedDomain("vector", flavour=d.flavour, sizes=(_size(d.label) if d.label else DEFAULT_VECTOR,))
-    return _interval(SizedDomain(d.kind, d.lo, d.hi, d.flavour, lo_open=getattr(d, "lo_open", False),
-                                 hi_open=getattr(d, "hi_open", False)), text, name)
-
-
-def _interval(d: SizedDomain, text, name) -> SizedDomain:
-    """A real interval with room in it: a single point or an empty interval is rejected, naming the symbol."""
-    if d.kind != "real" or d.lo is None or d.hi is None:
-        return d
-    if d.lo == d.hi:
-        v = d.lo
-        v = int(v) if float(v) == int(v) else v
-        raise ValidationError(f"symbols.{name} = {text!r}: {' '.join(str(text).split())} is a single point: write {v} "
-                              f"instead of the symbol {name}")
-    if d.lo > d.hi:
-        raise ValidationError(f"symbols.{name} = {text!r}: the interval is empty; give [lower, upper] with lower < upper")
-    return d
+SizedDomain = Domain  #: one Domain type (:mod:`derivations.domains`) for questions, derivations and the book
 
 
 def _real_range(d):
@@ -152,18 +38,6 @@ def _real_range(d):
         return lo, hi, (hi - lo) / 40
     step = 0.25 if hi - lo > 2 else (hi - lo) / 40
     return lo + (step if d.lo_open else 0.0), hi - (step if d.hi_open else 0.0), step
-
-
-def sympy_symbol_sized(name: str, d: SizedDomain):
-    if d.limit and d.flavour == "positive":
-        import sympy as sp
-
-        return sp.Symbol(name, positive=True)
-    if d.flavour == "nonzero":
-        import sympy as sp
-
-        return sp.Symbol(name, real=True, nonzero=True)
-    return sympy_symbol(name, d.base)
 
 
 def _resolve(bound, env):
