@@ -18,13 +18,16 @@ Ties go to the base action (so a failure of autonomous rollout is never an artef
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import sympy as sp
 
 from .steps import Derivation, Step
 
 __all__ = ["q_factors", "standard_rollout", "agent_by_agent", "autonomous", "search_space_sizes",
-           "joint_index", "rollout_derivation", "multiagent_derivation", "search_space_derivation"]
+           "joint_index", "spiders_and_flies_rollout_time", "rollout_derivation", "multiagent_derivation",
+           "search_space_derivation"]
 
 
 def joint_index(actions, n_actions: int):
@@ -93,6 +96,74 @@ def autonomous(Q, base, n_agents: int, n_actions: int):
 def search_space_sizes(n_actions: int, n_agents: int):
     """Q-factors per state: :math:`(|U|^m, m|U|)` for standard and agent-by-agent rollout."""
     return n_actions**n_agents, n_agents * n_actions
+
+
+#: a spider's moves per stage on the spiders-and-flies line (left, stay, right)
+SPIDER_MOVES = (-1, 0, 1)
+
+
+def _spiders_step(length: int, spiders: tuple, flies: tuple, moves) -> tuple:
+    """Every spider moves (clipped to the line); a fly is caught when a spider ends the stage on it."""
+    spiders = tuple(min(max(p + d, 0), length - 1) for p, d in zip(spiders, moves))
+    return spiders, tuple(f for f in flies if f not in spiders)
+
+
+def _spiders_base_moves(spiders: tuple, flies: tuple) -> tuple:
+    """The base policy: each spider steps toward the nearest surviving fly (ties to the lower position)."""
+    moves = []
+    for p in spiders:
+        if not flies:
+            moves.append(0)
+            continue
+        target = min(flies, key=lambda f: (abs(f - p), f))
+        moves.append((target > p) - (target < p))
+    return tuple(moves)
+
+
+def _spiders_time(length: int, spiders: tuple, flies: tuple, policy, horizon: int) -> int:
+    """Stages until every fly is caught under ``policy(spiders, flies)`` (``horizon`` if not by then)."""
+    t = 0
+    while flies and t < horizon:
+        spiders, flies = _spiders_step(length, spiders, flies, policy(spiders, flies))
+        t += 1
+    return t if not flies else horizon
+
+
+@lru_cache(maxsize=100_000)
+def _spiders_base_time(length: int, spiders: tuple, flies: tuple, horizon: int) -> int:
+    r""":math:`J_\mu`: stages the base policy needs (deterministic, so one simulation is exact)."""
+    return _spiders_time(length, spiders, flies, _spiders_base_moves, horizon)
+
+
+def spiders_and_flies_rollout_time(length: int, spiders, flies, horizon: int = 200) -> int:
+    r"""Capture time of one-agent-at-a-time rollout in seed 003's spiders and flies, on a line.
+
+    Positions ``0 .. length-1``; each stage every spider moves by -1, 0 or +1 (clipped to the line)
+    and a fly is caught when a spider ends the stage on it; flies do not move. The cost is one per
+    stage until every fly is caught. The base policy :math:`\mu` steps each spider toward the nearest
+    surviving fly (ties to the lower position); :math:`J_\mu` is its capture time. At every stage the
+    spiders choose by :func:`agent_by_agent` (ties to the base move) on the Q-factors
+    :math:`Q_\mu(x, u) = 1 + J_\mu(x')` of the joint moves :math:`u` (:math:`x'` the next state,
+    :math:`J_\mu(x') = 0` once no fly is left). Returns the number of stages, ``horizon`` if some fly
+    is still free then.
+
+    >>> spiders_and_flies_rollout_time(10, (3, 4), (0, 9))   # the base policy needs 11 stages
+    5
+    """
+    n_moves = len(SPIDER_MOVES)
+
+    def policy(spiders, flies):
+        m = len(spiders)
+        Q = np.empty((1, n_moves**m))
+        for j in range(n_moves**m):
+            moves = [SPIDER_MOVES[u] for u in np.unravel_index(j, (n_moves,) * m)]
+            nxt_spiders, nxt_flies = _spiders_step(length, spiders, flies, moves)
+            Q[0, j] = 1 + (_spiders_base_time(length, nxt_spiders, nxt_flies, horizon) if nxt_flies else 0)
+        base = [[SPIDER_MOVES.index(d) for d in _spiders_base_moves(spiders, flies)]]
+        acts, _ = agent_by_agent(Q, base, m, n_moves)
+        return tuple(SPIDER_MOVES[int(u)] for u in acts[0])
+
+    return _spiders_time(int(length), tuple(int(p) for p in spiders), tuple(int(f) for f in flies), policy, horizon)
 
 
 #: a multi-agent MDP with costs in the step language: ``S`` states, ``m`` agents with ``U`` actions each, joint
