@@ -305,6 +305,9 @@ _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda"
 
 
 def _tex_name(name: str) -> str:
+    m = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
+    if m:  # w1 -> w_{1}, q00 -> q_{00}
+        return _tex_name(m.group(1)) + "_{" + m.group(2) + "}"
     base, _, sub = name.partition("_")
     head = "\\" + base if base in _GREEK else (base if len(base) == 1 else r"\mathrm{" + base.replace("_", r"\_") + "}")
     return head + (f"_{{{_tex_name(sub)}}}" if sub else "")

@@ -50,7 +50,7 @@ __all__ = [
     "implicit_weights",
     "jacobian",
     "forward_backward",
-    "preconditioner",
+    "preconditioner", "preconditioner_from_parts",
     "preconditioner_parts",
     "preconditioner_lower_bound",
     "ImplicitParts",
@@ -212,7 +212,17 @@ def preconditioner(w, F, eta) -> np.ndarray:
     rank-n product and is symmetric positive definite by construction.
     """
     p = preconditioner_parts(w, F, eta)
-    B = p.A_inv * np.sqrt(p.eta**2 * p.d + 1.0)[None, :]
+    return preconditioner_from_parts(p.A_inv, p.d, p.eta)
+
+
+def preconditioner_from_parts(A_inv, d, eta) -> np.ndarray:
+    r""":math:`P = A^{-1}(\eta^2 D + I)A^{-\top}` from :math:`A^{-1}` and the diagonal ``d`` of :math:`D`
+    (as :math:`BB^\top`, :math:`B = A^{-1}(\eta^2D + I)^{1/2}`; no validation: the parts are the caller's).
+
+    >>> preconditioner_from_parts(np.eye(2), np.array([1.0, 0.0]), 0.5).tolist()
+    [[1.25, 0.0], [0.0, 1.0]]
+    """
+    B = A_inv * np.sqrt(eta**2 * d + 1.0)[None, :]
     return B @ B.T
 
 

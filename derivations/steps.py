@@ -5,6 +5,8 @@ SymPy objects (rendered with :func:`sympy.latex`) or LaTeX strings when the
 expression has no faithful SymPy form (row-wise softmax, ``vec``).
 
 >>> import sympy as sp
+
+from .domains import assumptions_latex, parse_sized
 >>> x = sp.Symbol("x")
 >>> d = Derivation((Step(sp.diff(x**2, x), 2 * x, "power rule"),))
 >>> print(d.to_latex())
@@ -18,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sympy as sp
+
+from .domains import assumptions_latex, parse_sized
 
 __all__ = ["Step", "Derivation", "latex_of", "PLAIN_RELATION"]
 
@@ -99,6 +103,12 @@ class Derivation:
         for s in self.steps:
             if not isinstance(s, Step):
                 raise TypeError(f"derivation steps must be Step objects, got {type(s).__name__}")
+        for name, text in self.symbols.items():  # a malformed domain fails here, naming the symbol
+            parse_sized(text, name=name)
+
+    def assumptions_latex(self) -> str:
+        """The declared domains as one line of LaTeX (empty when none are declared)."""
+        return assumptions_latex(self.symbols)
 
     def to_latex(self) -> str:
         """Render as an ``align*`` environment, one justified step per line."""

@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from derivations.results import RESULTS
+
 from ..errors import ValidationError
 from .domains import parse_domain
 
@@ -41,6 +43,13 @@ class Question:
     function: str = ""  #: derivative: the function differentiated
     wrt: str = ""  #: derivative: the symbol differentiated with respect to
     order: int = 1  #: derivative: 1 (gradient, Jacobian) or 2 (Hessian of a scalar)
+    result: str = ""  #: the key of the :data:`derivations.results.RESULTS` entry this question asks for
+
+    @classmethod
+    def from_result(cls, key: str, prompt: str, relation: str, **kw) -> "Question":
+        """``question = result + relation``: reference, symbols and source come from the derived result."""
+        r = RESULTS[key]
+        return cls(key, prompt, dict(r.symbols), r.plain, relation, source=kw.pop("source", r.source), result=key, **kw)
 
     def __post_init__(self):
         if self.relation not in RELATIONS:
@@ -127,15 +136,13 @@ def _rnn_witness(n: int) -> float:
 
 
 BANK = (
-    Question("hw4/1.1.1", "Sup over x of |f'(x)| for n stacked unit-weight sigmoid layers (the bound asked for).",
-             {"n": ("integer in [1, 40]", "number of layers")}, "(1/4)**n", "upper_bound",
-             quantity=lambda env: _chain_sup(int(env["n"]), "sigmoid"), source="seed 004 §1.1.1"),
-    Question("hw4/1.1.2", "The same for tanh layers.", {"n": ("integer in [1, 40]", "number of layers")}, "1",
-             "upper_bound", quantity=lambda env: _chain_sup(int(env["n"]), "tanh"), source="seed 004 §1.1.2"),
-    Question("hw4/1.2.1", "Largest sigma_max(dx_n/dx_1) over x_1 and W with sigma_max(W) = 1/2, for x_{t+1} = tanh(W x_t).",
-             {"n": ("integer in [2, 200]", "index of the last state")}, "(1/2)**(n-1)", "upper_bound",
-             quantity=lambda env: _rnn_witness(int(env["n"])), source="seed 004 §1.2.1",
-             notes="The homework and its official solution state (1/2)^n, which is off by one."),
+    Question.from_result("hw4/1.1.1", "Sup over x of |f'(x)| for n stacked unit-weight sigmoid layers (the bound "
+                         "asked for).", "upper_bound", quantity=lambda env: _chain_sup(int(env["n"]), "sigmoid")),
+    Question.from_result("hw4/1.1.2", "The same for tanh layers.", "upper_bound",
+                         quantity=lambda env: _chain_sup(int(env["n"]), "tanh")),
+    Question.from_result("hw4/1.2.1", "Largest sigma_max(dx_n/dx_1) over x_1 and W with sigma_max(W) = 1/2, for "
+                         "x_{t+1} = tanh(W x_t).", "upper_bound", quantity=lambda env: _rnn_witness(int(env["n"])),
+                         notes="The homework and its official solution state (1/2)^n, which is off by one."),
     Question("hw4/1.3.1", "Cost of softmax(Q K^T / sqrt(d)) V for Q, K, V of size n x d.",
              {"n": ("positive integer", "sequence length"), "d": ("positive integer", "embedding dimension")},
              "n**2*d", "same_order", source="seed 004 §1.3.1"),
@@ -149,29 +156,19 @@ BANK = (
              {"p_z": ("positive", "prior density at z = f^{-1}(x)"),
               "J": ("invertible matrix n x n", "the Jacobian df/dz at z")},
              "log(p_z) - log(abs(det(J)))", "equal", source="seed 004 §2.2"),
-    Question("hw4/3.1b", "Smallest c with ||T^pi Q1 - T^pi Q2||_inf <= c ||Q1 - Q2||_inf for every MDP.",
-             {"gamma": ("discount", "discount factor")}, "gamma", "equal", source="seed 004 §3.1 b"),
-    Question("hw4/3.1c.1", "v*(s) in terms of q*(s, .).", {"q": ("vector", "q*(s, a) over the actions a")},
-             "max(q)", "equal", source="seed 004 §3.1 c.1"),
-    Question("hw4/3.1c.2", "q*(s, a) in terms of v*.",
-             {"r": ("real", "r(s, a)"), "gamma": ("discount", "discount factor"),
-              "p": ("probability vector", "p(s' | s, a) over s'"), "v": ("vector", "v*(s') over s'")},
-             "r + gamma*sum(p*v)", "equal", source="seed 004 §3.1 c.2"),
+    Question.from_result("hw4/3.1b", "Smallest c with ||T^pi Q1 - T^pi Q2||_inf <= c ||Q1 - Q2||_inf for every MDP.",
+                         "equal"),
+    Question.from_result("hw4/3.1c.1", "v*(s) in terms of q*(s, .).", "equal"),
+    Question.from_result("hw4/3.1c.2", "q*(s, a) in terms of v*.", "equal"),
     Question("hw4/3.2.1", "The variance-minimising constant baseline b_k.",
              {"g": ("random variable", "grad_{theta_k} log pi_theta(tau)"), "R": ("random variable", "the return r(tau)")},
              "E[g**2*R]/E[g**2]", "equal", source="seed 004 §3.2.1"),
-    Question("paper/theorem-1", "The preconditioner P of Theorem 1.",
-             {"A": ("invertible matrix n x n", "I - eta sigma(F)"), "D": ("diagonal nonnegative matrix n x n", "the diagonal matrix of Theorem 1"),
-              "eta": ("discount", "internal discount"), "I": ("identity matrix n x n", "identity")},
-             "inv(A) @ (eta**2*D + I) @ inv(A).T", "equal", source="seed 001, Theorem 1"),
-    Question("paper/theorem-5-explicit", "E||dtheta||^2 / ||E dtheta||^2 for explicit minibatch SGD (Theorem 5.1).",
-             {"n": ("integer >= 2", "data points"), "k": ("integer in [1, n]", "minibatch size"),
-              "rho": ("positive", "sum_i r_i^2 ||phi_i||^2 / ||sum_i r_i phi_i||^2")},
-             "n*(k-1)/(k*(n-1)) + n*(n-k)/(k*(n-1))*rho", "equal", source="seed 001, Theorem 5"),
-    Question("paper/corollary-2", "The same ratio with one-hot features and all n states distinct (Corollary 2).",
-             {"n": ("integer >= 2", "data points (distinct states)"), "k": ("integer in [1, n]", "minibatch size")},
-             "n/k", "equal", source="seed 001, Corollary 2",
-             notes="Needs distinct states: with repeated states the ratio differs (sgd.one-hot-ratio)."),
+    Question.from_result("paper/theorem-1", "The preconditioner P of Theorem 1.", "equal"),
+    Question.from_result("paper/theorem-5-explicit", "E||dtheta||^2 / ||E dtheta||^2 for explicit minibatch SGD "
+                         "(Theorem 5.1).", "equal"),
+    Question.from_result("paper/corollary-2", "The same ratio with one-hot features and all n states distinct "
+                         "(Corollary 2).", "equal",
+                         notes="Needs distinct states: with repeated states the ratio differs (sgd.one-hot-ratio)."),
     # --- derivatives (the judge differentiates `function` itself; `reference` documents the answer) ---
     Question("calc/softmax-jacobian", "The Jacobian d softmax(z) / d z^T.",
              {"z": ("vector n", "logits")}, "diag(softmax(z)) - softmax(z) @ softmax(z).T", "derivative",
@@ -186,21 +183,13 @@ BANK = (
     Question("hw4/2.2-logdet-gradient", "The gradient d log|det J| / dJ of the log-det term of a flow.",
              {"J": ("invertible matrix n x n", "the Jacobian df/dz")}, "inv(J).T", "derivative",
              function="log(abs(det(J)))", wrt="J", source="seed 004 §2.2"),
-    Question("td/gradient-w1", "The gradient of the TD error e = w1^T tanh(W2^T a) - r - gamma w1^T tanh(W2^T b) "
-             "with respect to the output weights w1 (a = phi2(z), b = phi2(z+)); the discount restored.",
-             {"w1": ("vector k", "output weights"), "W2": ("matrix m x k", "hidden weights"),
-              "a": ("vector m", "phi2(z)"), "b": ("vector m", "phi2(z+)"), "r": ("real", "reward r(z)"),
-              "gamma": ("discount", "discount factor")},
-             "tanh(W2.T @ a) - gamma*tanh(W2.T @ b)", "derivative",
-             function="w1.T @ tanh(W2.T @ a) - r - gamma*w1.T @ tanh(W2.T @ b)", wrt="w1",
-             source="seed 002 (TD error of a two-layer Q, with gamma)"),
-    Question("td/gradient-W2", "The same TD error's gradient with respect to the hidden weights W2 (shape of W2).",
-             {"w1": ("vector k", "output weights"), "W2": ("matrix m x k", "hidden weights"),
-              "a": ("vector m", "phi2(z)"), "b": ("vector m", "phi2(z+)"), "r": ("real", "reward r(z)"),
-              "gamma": ("discount", "discount factor")},
-             "a @ (w1 * (1 - tanh(W2.T @ a)**2)).T - gamma * b @ (w1 * (1 - tanh(W2.T @ b)**2)).T", "derivative",
-             function="w1.T @ tanh(W2.T @ a) - r - gamma*w1.T @ tanh(W2.T @ b)", wrt="W2",
-             source="seed 002 (TD error of a two-layer Q, with gamma)"),
+    Question.from_result("td/gradient-w1", "The gradient of the TD error e = w1^T tanh(W2^T a) - r - gamma w1^T "
+                         "tanh(W2^T b) with respect to the output weights w1 (a = phi2(z), b = phi2(z+)); the discount "
+                         "restored.", "derivative",
+                         function="w1.T @ tanh(W2.T @ a) - r - gamma*w1.T @ tanh(W2.T @ b)", wrt="w1"),
+    Question.from_result("td/gradient-W2", "The same TD error's gradient with respect to the hidden weights W2 (shape "
+                         "of W2).", "derivative",
+                         function="w1.T @ tanh(W2.T @ a) - r - gamma*w1.T @ tanh(W2.T @ b)", wrt="W2"),
 )
 
 
