@@ -21,6 +21,7 @@ from verify.catalogue import sgd as C
 from verify.checks import ExpectationCheck
 from verify.oracles import implicit as O
 from verify.oracles import sgd as SG
+from verify.probes import sgd as P
 from verify.strategies import ImplicitSGDPoint, LinearSGDPoint
 
 
@@ -45,7 +46,7 @@ def main() -> int:
     psi = O.pack(imp.w, imp.F)
     clear = SG._minibatches.cache_clear
 
-    t_ratio = _median_ms(lambda: C._ratio_enumerated(lin), clear=clear)
+    t_ratio = _median_ms(lambda: P.ratio_enumerated(lin), clear=clear)
     t_step = _median_ms(lambda: SG.implicit_theta_changes(phi, y, psi, imp.eta, SG.minibatches(n, k), alphas),
                         clear=clear)
     print(f"enumeration n={n} k={k} ({SG.n_minibatches(n, k)} minibatches): explicit ratio {t_ratio:.1f} ms, "
@@ -54,7 +55,7 @@ def main() -> int:
     N = 10_000
     big = ImplicitSGDPoint(rng.normal(size=(N, d)) / np.sqrt(d), rng.normal(size=N) + 1.0, rng.normal(size=d),
                            rng.normal(size=(d, d)), 0.9, 16)
-    check = ExpectationCheck(values=C._first_order_implicit, value_range=C._range_implicit,
+    check = ExpectationCheck(values=P.first_order_implicit, value_range=P.range_implicit,
                              sizes=lambda p: (p.n, p.k), strategy=None, samples=4000)
     t0 = time.perf_counter()
     ratio, info = check.at(C.T3.candidate, big, seed=0)
