@@ -66,7 +66,7 @@ LINEARIZATION = Claim(
     derivation=T.linearization_derivation(),
     candidate=Formula(r"\nabla e = [g;\ G\omega^{(1)}]", C.candidate),
     checks=(
-        AsymptoticCheck(remainder=P.linearization_remainder, strategy=P.points, order=2.0, steps=14,
+        AsymptoticCheck(remainder=P.linearization_remainder, strategy=P.points, order=2.0, steps=14, precise=True,
                         description="remainder along a drawn direction, slope 2 in the step"),
     ),
     mutants=(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from functools import partial
 from typing import NamedTuple
 
+import mpmath
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -70,7 +71,42 @@ def primitive(q):
     return partial(_td_error_batch, q=q), _vec(q)
 
 
-def linearization_remainder(candidate, q, hs):
+def _td_error_mp(x, q):
+    """The TD error at ``x = (w1, vec W2)`` (column-stacking vec) in mpmath at the working precision."""
+    m, p = q.W2.shape
+    w1, v = x[:p], x[p:]
+    W2 = [[v[l * m + i] for l in range(p)] for i in range(m)]  # W2[i][l] = vec[l m + i]
+    a = [mpmath.fsum(W2[i][l] * float(q.h[i]) for i in range(m)) for l in range(p)]
+    ap = [mpmath.fsum(W2[i][l] * float(q.hp[i]) for i in range(m)) for l in range(p)]
+    return (mpmath.fsum(w1[l] * mpmath.tanh(a[l]) for l in range(p)) - float(q.r)
+            - float(q.gamma) * mpmath.fsum(w1[l] * mpmath.tanh(ap[l]) for l in range(p)))
+
+
+def _linearization_remainder_mp(grad, q, hs, dps=60):
+    """The same remainder with the TD error at 60 digits; the floor is the float64 roundoff of the
+    candidate's gradient (relative 100 eps), which shrinks with h, so the ladder can go much deeper."""
+    _, x0 = primitive(q)
+    u = q.direction / np.linalg.norm(q.direction)
+    rem, floor = [], []
+    with mpmath.workdps(dps):
+        x0m = [mpmath.mpf(float(v)) for v in x0]
+        um = [mpmath.mpf(float(v)) for v in u]
+        slope = mpmath.fsum(mpmath.mpf(float(g)) * b for g, b in zip(grad, um))
+        e0 = _td_error_mp(x0m, q)
+        for h in hs:
+            hm = mpmath.mpf(float(h))
+            e = _td_error_mp([a + hm * b for a, b in zip(x0m, um)], q)
+            rem.append(float(abs(e - e0 - hm * slope)))
+            floor.append(100 * EPS * float(h) * float(np.abs(grad) @ np.abs(u)) + 1e-300)
+    return np.array(rem), np.array(floor)
+
+
+def linearization_remainder(candidate, q, hs, precise=False):
+    """``|e(w* + h u) - e(w*) - h grad . u|`` along the drawn unit direction ``u``: O(h^2) for the right
+    gradient. Float64 by default (floor: 100 eps times the sizes of the terms); ``precise=True``
+    evaluates the TD error at 60 digits (:func:`_linearization_remainder_mp`)."""
+    if precise:
+        return _linearization_remainder_mp(np.asarray(candidate.numeric(q), dtype=float)[0], q, hs)
     f, x0 = primitive(q)
     grad = np.asarray(candidate.numeric(q), dtype=float)[0]
     u = q.direction / np.linalg.norm(q.direction)
