@@ -143,6 +143,7 @@ def test_calibration_findings_are_pinned():
     import numpy as np
 
     from verify.catalogue import bellman as B
+    from verify.probes import bellman as BP
     from verify.catalogue import estimators as E
 
     class MDP:
@@ -150,7 +151,7 @@ def test_calibration_findings_are_pinned():
         r = np.array([[3.0, 3.0], [3.0, 0.0]])
         gamma, p0, n_states, n_actions = 0.99, np.array([0.5, 0.5]), 2, 2
 
-    ratio, info, _ = B.GREEDY.checks[0]._score(B.GREEDY.candidate, B.GreedyPoint(MDP, np.zeros(2)))
+    ratio, info, _ = B.GREEDY.checks[0]._score(B.GREEDY.candidate, BP.GreedyPoint(MDP, np.zeros(2)))
     assert ratio < 1e-3, info
     full = REGISTRY["estimators.importance-sampled-reinforce-full-trajectory"]
     ev = full.checks[0].run(full.mutants[0].candidate, CTX, label="pin")
