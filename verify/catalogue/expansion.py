@@ -78,7 +78,7 @@ INVERSE = Claim(
                          description="closed form against (I - eta S)^-1 for a symbolic stochastic S"),
         NumericIdentity(reference=P.inverse_reference, strategy=P.eq5_points, part="inverse",
                         scale=P.inverse_scale, description="closed form against a linear solve"),
-        AsymptoticCheck(remainder=P.eq5_remainder, strategy=P.eq5_points, order=0.0, steps=24,
+        AsymptoticCheck(remainder=P.eq5_remainder, strategy=P.eq5_points, order=0.0, steps=24, precise=True,
                         description="the remainder of eq. (5) stays bounded as eta -> 1 (slope >= 0)"),
     ),
     mutants=(

@@ -104,7 +104,7 @@ PRECONDITIONER = Claim(
                          description="P = J J^T at matrix level (symbolic n) and elementwise at n=2"),
         NumericIdentity(reference=P.gram_oracle, reference_mp=P.gram_oracle_mp, strategy=P.implicit_points,
                         description="P against J J^T, J by complex step of the primitive"),
-        AsymptoticCheck(remainder=P.gradient_step_remainder, strategy=P.points_with_targets, order=2.0, steps=16,
+        AsymptoticCheck(remainder=P.gradient_step_remainder, strategy=P.points_with_targets, order=2.0, steps=16, precise=True,
                         description="one real gradient step on (w, F) moves theta by -a P grad L + O(a^2)"),
     ),
     mutants=(

@@ -7,6 +7,7 @@ primitive definitions in :mod:`verify.oracles.implicit` and :mod:`verify.oracles
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -62,8 +63,15 @@ def eq5_points():
 H0_ETA = 0.5  #: eta ladders start at eta = 1 - H0_ETA and halve 1 - eta
 
 
-def eq5_remainder(candidate, p, hs):
-    r"""``||A^{-1}x - leading(x)||`` along :math:`\eta = 1 - h_0 h` (``F``, ``x = w`` fixed): O(1)."""
+def eq5_remainder(candidate, p, hs, precise=False):
+    r"""``||A^{-1}x - leading(x)||`` along :math:`\eta = 1 - h_0 h` (``F``, ``x = w`` fixed): O(1).
+
+    Float64: the solve's roundoff, 100 eps ``|A^{-1}x|/h``, grows like :math:`h^{-2}` and stops the ladder
+    near :math:`h = 10^{-7}`. ``precise=True``: :math:`A^{-1}x` by a 60-digit mpmath solve at the same
+    (float, exactly representable) ``eta``; the floor is then the candidate's own float64 roundoff,
+    100 eps ``|leading|``, which grows only like :math:`h^{-1}`."""
+    if precise:
+        return _eq5_remainder_mp(candidate, p, hs)
     rem, floor = [], []
     for h in hs:
         q = p._replace(eta=1.0 - H0_ETA * h)
@@ -71,6 +79,18 @@ def eq5_remainder(candidate, p, hs):
         lead = np.asarray(candidate.numeric(q)["leading"], dtype=float)
         rem.append(float(np.abs(exact - lead).max()))
         floor.append(100 * EPS * np.abs(exact).max() / h + 1e-300)
+    return np.array(rem), np.array(floor)
+
+
+def _eq5_remainder_mp(candidate, p, hs, dps=60):
+    rem, floor = [], []
+    with mpmath.workdps(dps):
+        for h in hs:
+            q = p._replace(eta=1.0 - H0_ETA * h)
+            exact = O.theta_hat_mp([mpmath.mpf(float(v)) for v in O.pack(q.w, q.F)], eta=q.eta)
+            lead = np.asarray(candidate.numeric(q)["leading"], dtype=float)
+            rem.append(float(max(abs(e - mpmath.mpf(float(v))) for e, v in zip(exact, lead))))
+            floor.append(100 * EPS * float(np.abs(lead).max()) + 1e-300)
     return np.array(rem), np.array(floor)
 
 

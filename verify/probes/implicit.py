@@ -170,14 +170,44 @@ def points_with_targets():
     return st.integers(2, 3).flatmap(_at)
 
 
-def gradient_step_remainder(candidate, q, hs):
+def _gradient_step_remainder_mp(P, q, alphas, dps=60):
+    """The same remainder with theta, J and g at 60 digits (mpmath solves, central differences at 50
+    digits); the floor is then only the float64 roundoff of the candidate's ``P r``: 100 eps cond(A)
+    times ``a ||P|| ||r||`` (``P`` is computed through ``A^{-1}``), which shrinks with ``a``."""
+    p, y = q.point, q.y
+    with mpmath.workdps(dps):
+        psi = [mpmath.mpf(float(v)) for v in _psi(p)]
+        theta0 = O.theta_hat_mp(psi, eta=p.eta)
+        J = O.jacobian_oracle_mp(_psi(p), eta=p.eta, dps=dps)
+        r = [t - float(v) for t, v in zip(theta0, y)]
+        g = [mpmath.fsum(J[i][k] * r[i] for i in range(len(r))) for k in range(len(psi))]
+        Pr = [mpmath.fsum(mpmath.mpf(float(P[i, j])) * r[j] for j in range(len(r))) for i in range(len(r))]
+        rem = []
+        for a in alphas:
+            am = mpmath.mpf(float(a))
+            moved = O.theta_hat_mp([v - am * gk for v, gk in zip(psi, g)], eta=p.eta)
+            rem.append(float(mpmath.sqrt(mpmath.fsum((m - t + am * c) ** 2 for m, t, c in zip(moved, theta0, Pr)))))
+        r_norm = float(mpmath.sqrt(mpmath.fsum(x * x for x in r)))
+    cond = float(np.linalg.cond(np.eye(p.n) - p.eta * O.softmax_rows(p.F)))
+    alphas = np.asarray(alphas)
+    floor = 100 * EPS * cond * alphas * float(np.linalg.norm(P, 2)) * r_norm
+    # the float path's floor bounds the float roundoff of g and P r together, so it also bounds that of
+    # P r alone: the smaller of the two bounds is still a bound
+    J, _ = O.jacobian_oracle(_psi(p), eta=p.eta)
+    g = J.T @ (O.theta_hat(_psi(p)[None, :], eta=p.eta)[0] - y)
+    float_floor = 1000 * EPS * cond * alphas * (np.linalg.norm(J @ g) + np.linalg.norm(P @ np.asarray(r, float)))
+    return np.array(rem), np.minimum(floor, float_floor) + 1e-300
+
+
+def gradient_step_remainder(candidate, q, hs, precise=False):
     r"""``||theta(psi - a g) - theta(psi) + a P r||`` for a ladder of step sizes ``a``.
 
     ``g`` is the gradient of ``L(theta(psi))`` from the complex-step Jacobian of the
     primitive; a correct ``P`` leaves an :math:`O(a^2)` remainder. The change of
     ``theta`` is computed by :func:`~verify.oracles.implicit.theta_change`, accurate
     relative to itself, so the roundoff floor shrinks with ``a`` and the quadratic
-    term stays visible over the whole ladder.
+    term stays visible over the whole ladder. ``precise=True``: the primitive side at 60 digits
+    (:func:`_gradient_step_remainder_mp`).
     """
     p, y = q.point, q.y
     psi = _psi(p)
@@ -187,6 +217,8 @@ def gradient_step_remainder(candidate, q, hs):
     g = J.T @ r
     P = np.asarray(candidate.numeric(p), dtype=float)
     alphas = 0.5 / max(1.0, float(np.linalg.norm(J, 2)) ** 2) * hs
+    if precise:
+        return _gradient_step_remainder_mp(P, q, alphas)
     moved = O.theta_change(psi, -alphas[:, None] * g[None, :], eta=p.eta)
     Pr = P @ r
     rem = np.linalg.norm(moved + alphas[:, None] * Pr[None, :], axis=1)
