@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from derivations.results import RESULTS
 from derivations.steps import latex_of
 
 from .booktex import (breakable_tt, counterexample_table, escape, step_formula, text_latex,
@@ -163,6 +164,13 @@ def _steps_summary(claim, result) -> str:
 def claim_tex(claim, result=None) -> str:
     """A standalone document for one claim (statement, assumptions, derivation, evidence)."""
     assumptions = "\n".join(f"\\item {a}" for a in claim.assumptions)
+    domains = claim.derivation.assumptions_latex()
+    if domains:  # generated from the derivation's declared domains (derivations.domains)
+        assumptions += f"\n\\item Domains of the checked steps: {domains}."
+    asked = [r for r in RESULTS.values() if r.claim == claim.id]
+    if asked:  # the bank's questions built from this claim's result (derivations.results)
+        assumptions += "\n\\item Asked as " + "; ".join(
+            f"bank question {breakable_tt(r.key)}, answer {breakable_tt(r.plain)}" for r in asked) + "."
     erratum = ""
     if claim.expected == "refuted":
         erratum = (f"\n\\noindent\\textbf{{Erratum:}} the claim as written is false; corrected by "

@@ -137,6 +137,9 @@ def test_book_compiles_within_the_margins(tmp_path):
     assert "by symbolic" in fake and r"\begin{bmatrix}" in fake
     assert "Steps checked: 4/4" in (tmp_path / "cov-composition-bound-pointwise.tex").read_text()
     assert r"\begin{longtable}" in book and "4/4" in book
+    pre = (tmp_path / "implicit-preconditioner.tex").read_text()  # domains and bank link, from derivations/
+    assert "Domains of the checked steps:" in pre and r"\eta \in [0, 1)" in pre
+    assert "Asked as bank question" in pre and "paper/" in pre
     # a claim file compiles on its own too
     alone = _compile(tmp_path, "matcalc-sympy-logdet-zero.tex")
     assert "Undefined control sequence" not in alone
