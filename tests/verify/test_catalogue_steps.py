@@ -41,3 +41,21 @@ def test_most_steps_are_checked():
         k, n = k + a, n + b
     assert n > 300
     assert k / n >= 0.85, f"{k} of {n} steps proved or consistent"
+
+
+def test_catalogue_shape_claims_probes_candidates():
+    """Claims are data; the oracle side (verify/probes) never imports the candidate side or the claims."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2] / "verify"
+    probes = sorted((root / "probes").glob("*.py"))
+    assert len(probes) > 10
+    for p in probes:
+        assert not re.search(r"^\s*from \.\.(candidates|catalogue)\b|^\s*(from|import) verify\.(candidates|catalogue)\b",
+                             p.read_text(), re.M), f"{p.name}: the oracle side imports the formula under test"
+    for p in sorted((root / "catalogue").glob("*.py")):
+        text = p.read_text()
+        assert not re.search(r"^def |^class |^@", text, re.M), f"{p.name}: helper code belongs in probes/ or candidates/"
+    lines = sum(len(p.read_text().splitlines()) for p in (root / "catalogue").glob("*.py"))
+    assert lines / len(REGISTRY) < 40, f"{lines} catalogue lines for {len(REGISTRY)} claims"
