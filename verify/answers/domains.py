@@ -70,14 +70,20 @@ def _clip(v: Fraction, d: Domain) -> Fraction:
     return v
 
 
-@lru_cache(maxsize=256)
-def _reals(d: Domain):
+def _span(d: Domain):
+    """The interval reals are drawn from: the domain's bounds, an unbounded side 10 beyond the other."""
     lo = d.lo if d.lo is not None else Fraction(-10)
     hi = d.hi if d.hi is not None else Fraction(10)
     if d.lo is None and d.hi is not None:
         lo = min(lo, hi - 10)
     if d.hi is None and d.lo is not None:
         hi = max(hi, lo + 10)
+    return lo, hi
+
+
+@lru_cache(maxsize=256)
+def _reals(d: Domain):
+    lo, hi = _span(d)
     span_lo, span_hi = math.floor(lo * 4), math.ceil(hi * 4)
     quarters = st.integers(span_lo, span_hi).map(lambda i: Fraction(i, 4))
     rationals = st.builds(lambda q, u: Fraction(math.floor(lo * q + Fraction(u, 1000) * (hi - lo) * q), q),
@@ -215,12 +221,7 @@ class _RandomDraws:
 
 def _random_real(rng, d: Domain) -> Fraction:
     """One draw of the mixture of :func:`_reals` (before clipping)."""
-    lo = d.lo if d.lo is not None else Fraction(-10)
-    hi = d.hi if d.hi is not None else Fraction(10)
-    if d.lo is None and d.hi is not None:
-        lo = min(lo, hi - 10)
-    if d.hi is None and d.lo is not None:
-        hi = max(hi, lo + 10)
+    lo, hi = _span(d)
     branch = rng.randrange(7)
     if branch == 2 and not math.ceil(lo) <= math.floor(hi):
         branch = 0

@@ -11,7 +11,7 @@ shape of the variable; a Jacobian is :math:`\partial\operatorname{vec}f/\partial
 
 from __future__ import annotations
 
-from derivations.steps import Derivation, Step
+from derivations import matcalc as D
 
 from ..candidates import matcalc as C
 from ..checks import NumericIdentity
@@ -19,14 +19,6 @@ from ..model import Claim, Formula, Mutant
 from ..probes import matcalc as P
 
 __all__ = ["CLAIMS"]
-
-# The differential of f at X applied to the direction H (dX = H) is <grad f, H>: trace(diff(f, X).T @ H).
-_LOGDET_SYMBOLS = {"n": "integer in [2, 4]", "X": "invertible matrix n x n", "H": "matrix n x n"}
-# m >= 2: for m = 1 the judge reads the 1 x 1 product A x as a number, whose derivative has the shape of x.
-_LINEAR_SYMBOLS = {"m": "integer in [2, 4]", "n": "integer in [1, 4]", "A": "matrix m x n", "x": "vector n",
-                   "h": "vector n"}
-_LSE_SYMBOLS = {"n": "integer in [1, 5]", "z": "vector n", "h": "vector n"}
-
 
 LOGDET_CHECK = NumericIdentity(reference=P.gradient_logdet, strategy=P.invertible, max_examples=20,
                                description="complex-step gradient of log|det X| (np.linalg.det), X invertible 2x2..4x4")
@@ -41,14 +33,7 @@ LOGDET = Claim(
     source="The Matrix Cookbook (2012) eq. (57); verify/diff/rules.py rule 'logdet'",
     statement=r"$\frac{\partial \log|\det X|}{\partial X} = X^{-\top}$ for invertible $X$.",
     assumptions=(r"$X\in\mathbb R^{n\times n}$ invertible; entries independent (no symmetry constraint)",),
-    derivation=Derivation((
-        Step(r"d\log|\det X|", r"\operatorname{tr}(X^{-1}dX)", "Jacobi's formula, MC eq. (41)",
-             plain=("trace(diff(log(abs(det(X))), X).T @ H)", "trace(inv(X) @ H)")),
-        Step(r"\operatorname{tr}(X^{-1}dX)", r"\operatorname{tr}((X^{-\top})^\top dX)", r"$X^{-1} = (X^{-\top})^\top$",
-             plain=("trace(inv(X) @ H)", "trace(inv(X).T.T @ H)")),
-        Step(r"\frac{\partial \log|\det X|}{\partial X}", r"X^{-\top}", r"$df = \operatorname{tr}(G^\top dX)$ identifies $G$",
-             plain=("diff(log(abs(det(X))), X)", "inv(X).T")),
-    ), symbols=dict(_LOGDET_SYMBOLS)),
+    derivation=D.logdet_gradient_derivation(),
     candidate=Formula(r"X^{-\top}", C.derived_logdet),
     checks=(LOGDET_CHECK,),
     mutants=(
@@ -63,8 +48,7 @@ SYMPY_LOGDET = Claim(
     source="SymPy 1.14, sympy.matrices.expressions (measured)",
     statement=r"SymPy's $\frac{\partial}{\partial X}\log\det X$ for a MatrixSymbol $X$ is $0$.",
     assumptions=(r"$X$ a square MatrixSymbol of symbolic size $n$",),
-    derivation=Derivation((Step(r"\texttt{log(Determinant(X)).diff(X)}", "0", "SymPy 1.14 output",
-                                plain=("diff(log(det(X)), X)", "0")),), symbols=dict(_LOGDET_SYMBOLS)),
+    derivation=D.sympy_logdet_derivation(),
     candidate=Formula("0", C.sympy_logdet),
     checks=(LOGDET_CHECK,),
     expected="refuted",
@@ -78,11 +62,7 @@ LINEAR = Claim(
     source="Magnus & Neudecker, Matrix Differential Calculus, ch. 9; The Matrix Cookbook eq. (69)",
     statement=r"$\frac{\partial (Ax)}{\partial x^\top} = A$.",
     assumptions=(r"$A\in\mathbb R^{m\times n}$, $x\in\mathbb R^n$",),
-    derivation=Derivation((
-        Step(r"d(Ax)", r"A\,dx", "linearity", plain=("diff(A @ x, x) @ h", "A @ h")),
-        Step(r"\frac{\partial (Ax)}{\partial x^\top}", "A", "the coefficient of $dx$ (numerator layout)",
-             plain=("diff(A @ x, x)", "A")),
-    ), symbols=dict(_LINEAR_SYMBOLS)),
+    derivation=D.linear_jacobian_derivation(),
     candidate=Formula("A", C.derived_linear),
     checks=(LAYOUT_CHECK,),
     mutants=(Mutant("sympy-denominator-layout", r"SymPy's $A^\top$ (denominator layout)", Formula(r"A^\top", C.sympy_layout)),),
@@ -94,8 +74,7 @@ SYMPY_LAYOUT = Claim(
     source="SymPy 1.14, sympy.matrices.expressions (measured)",
     statement=r"SymPy's derivative of $Ax$ by the vector $x$ is $A^\top$.",
     assumptions=(r"$A$, $x$ MatrixSymbols",),
-    derivation=Derivation((Step(r"\texttt{(A*x).diff(x)}", r"A^\top", "SymPy 1.14 output",
-                                plain=("diff(A @ x, x)", "A.T")),), symbols=dict(_LINEAR_SYMBOLS)),
+    derivation=D.sympy_layout_derivation(),
     candidate=Formula(r"A^\top", C.sympy_layout),
     checks=(LAYOUT_CHECK,),
     expected="refuted",
@@ -110,14 +89,7 @@ LSE = Claim(
     source="Boyd & Vandenberghe, Convex Optimization (2004) §3.1.5; verify/diff/rules.py rule 'lse'",
     statement=r"$\nabla_z \log\sum_i e^{z_i} = \operatorname{softmax}(z)$.",
     assumptions=(r"$z\in\mathbb R^n$",),
-    derivation=Derivation((
-        Step(r"d\log\mathbf 1^\top e^z", r"\frac{(e^z)^\top dz}{\mathbf 1^\top e^z}", "chain rule",
-             plain=("diff(log(ones(n).T @ exp(z)), z).T @ h", "exp(z).T @ h/(ones(n).T @ exp(z))")),
-        Step(r"\nabla_z\log\mathbf 1^\top e^z", r"\frac{e^z}{\mathbf 1^\top e^z}", "the coefficient of $dz$",
-             plain=("diff(log(ones(n).T @ exp(z)), z)", "exp(z)/(ones(n).T @ exp(z))")),
-        Step(r"\frac{e^z}{\mathbf 1^\top e^z}", r"\operatorname{softmax}(z)", "definition of softmax",
-             plain=("exp(z)/(ones(n).T @ exp(z))", "softmax(z)")),
-    ), symbols=dict(_LSE_SYMBOLS)),
+    derivation=D.logsumexp_gradient_derivation(),
     candidate=Formula(r"\operatorname{softmax}(z)", C.derived_lse),
     checks=(LSE_CHECK,),
     mutants=(Mutant("sympy-zero", "SymPy 1.14's answer, 0", Formula("0", C.sympy_lse)),
@@ -130,9 +102,7 @@ SYMPY_LSE = Claim(
     source="SymPy 1.14, sympy.matrices.expressions (measured)",
     statement=r"SymPy's $\frac{\partial}{\partial x}\log\operatorname{tr}(\mathbf 1^\top \exp(x))$ is $0$.",
     assumptions=(r"$x$ a MatrixSymbol $n\times 1$, $\exp$ applied element-wise (\texttt{applyfunc})",),
-    derivation=Derivation((Step(r"\texttt{log(Trace(OneMatrix(1, n)*x.applyfunc(exp))).diff(x)}", "0", "SymPy 1.14 output",
-                                plain=("diff(log(trace(ones(n).T @ exp(x))), x)", "0")),),
-                          symbols={"n": "integer in [1, 5]", "x": "vector n"}),
+    derivation=D.sympy_logsumexp_derivation(),
     candidate=Formula("0", C.sympy_lse),
     checks=(LSE_CHECK,),
     expected="refuted",
