@@ -160,9 +160,7 @@ BANK = (
                          "equal"),
     Question.from_result("hw4/3.1c.1", "v*(s) in terms of q*(s, .).", "equal"),
     Question.from_result("hw4/3.1c.2", "q*(s, a) in terms of v*.", "equal"),
-    Question("hw4/3.2.1", "The variance-minimising constant baseline b_k.",
-             {"g": ("random variable", "grad_{theta_k} log pi_theta(tau)"), "R": ("random variable", "the return r(tau)")},
-             "E[g**2*R]/E[g**2]", "equal", source="seed 004 §3.2.1"),
+    Question.from_result("hw4/3.2.1", "The variance-minimising constant baseline b_k.", "equal"),
     Question.from_result("paper/theorem-1", "The preconditioner P of Theorem 1.", "equal"),
     Question.from_result("paper/theorem-5-explicit", "E||dtheta||^2 / ||E dtheta||^2 for explicit minibatch SGD "
                          "(Theorem 5.1).", "equal"),
@@ -173,13 +171,9 @@ BANK = (
     Question("calc/softmax-jacobian", "The Jacobian d softmax(z) / d z^T.",
              {"z": ("vector n", "logits")}, "diag(softmax(z)) - softmax(z) @ softmax(z).T", "derivative",
              function="softmax(z)", wrt="z", source="softmax (seed 004 §1.3 attention)"),
-    Question("paper/implicit-weights-gradient",
-             "d theta_hat / d w^T for the implicit weights theta_hat = A^{-1} w, A = I - eta sigma(F) (sigma(F) "
-             "row-stochastic).",
-             {"n": ("integer in [1, 4]", "number of features"), "w": ("vector n", "model reward weights"),
-              "S": ("row-stochastic matrix n x n", "sigma(F)"), "eta": ("discount", "internal discount")},
-             "inv(eye(n) - eta*S)", "derivative", function="inv(eye(n) - eta*S) @ w", wrt="w",
-             source="seed 001 §2.3 (implicit differentiation)"),
+    Question.from_result("paper/implicit-weights-gradient",
+                         "d theta_hat / d w^T for the implicit weights theta_hat = A^{-1} w, A = I - eta sigma(F) "
+                         "(sigma(F) row-stochastic).", "derivative", function="inv(eye(n) - eta*S) @ w", wrt="w"),
     Question("hw4/2.2-logdet-gradient", "The gradient d log|det J| / dJ of the log-det term of a flow.",
              {"J": ("invertible matrix n x n", "the Jacobian df/dz")}, "inv(J).T", "derivative",
              function="log(abs(det(J)))", wrt="J", source="seed 004 §2.2"),
@@ -242,7 +236,7 @@ def validate_question(q: Question, *, min_defined: int | None = None) -> None:
     from .evaluate import EvalError, evaluate
     from .judge import MIN_COMPARED, _ANSWER_FAILURES, _as_array, _key
     from .extended import Undecidable
-    from .language import FUNCTIONS, AnswerError, parse
+    from .language import FUNCTIONS, AnswerError
 
     need = MIN_COMPARED if min_defined is None else min_defined
     seen = {}
