@@ -46,6 +46,7 @@ class Result:
     numeric: Callable  #: (env, probabilities) -> the result's value (env: name -> value, vectors n x 1;
     #: probabilities: of the outcomes the random variables' values are listed over, else None)
     source: str = ""
+    order_only: bool = False  #: ``plain`` is the order of ``numeric`` (a count), not its value
 
     def __post_init__(self):
         for name, spec in self.symbols.items():
@@ -72,6 +73,15 @@ _TD_SYMBOLS = {"w1": ("vector k", "output weights"), "W2": ("matrix m x k", "hid
                "gamma": ("discount", "discount factor")}
 
 _RESULTS = (
+    Result("hw4/1.3.1", "networks.attention-cost", "n**2*d",
+           {"n": ("positive integer", "sequence length"), "d": ("positive integer", "embedding dimension")},
+           lambda env, probs: sum(N.attention_cost(int(env["n"]), int(env["d"])).values()), "seed 004 §1.3.1",
+           order_only=True),
+    Result("hw4/1.3.2", "networks.attention-low-rank", "n*k*d",
+           {"n": ("positive integer", "sequence length"), "k": ("positive integer", "rank of P"),
+            "d": ("positive integer", "embedding dimension")},
+           lambda env, probs: sum(N.low_rank_cost(int(env["n"]), int(env["k"]), int(env["d"])).values()),
+           "seed 004 §1.3.2", order_only=True),
     Result("paper/theorem-1", "implicit.preconditioner", "inv(A) @ (eta**2*D + I) @ inv(A).T",
            {"A": ("invertible matrix n x n", "I - eta sigma(F)"),
             "D": ("diagonal nonnegative matrix n x n", "the diagonal matrix of Theorem 1"),

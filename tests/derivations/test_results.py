@@ -22,17 +22,22 @@ def test_plain_answer_equals_the_derivations_function(key):
     q = next(q for q in BANK if q.result == key)
     tree = parse_plain(r.plain, q.domains)
     points, _ = sample_instances(q.domains, 40, 0)
-    compared = 0
+    compared, ratios = 0, []
     for env, probs in points:
-        if any(isinstance(v, int) and v > 500 for v in env.values()):
+        if not r.order_only and any(isinstance(v, int) and v > 500 for v in env.values()):
             continue  # the numeric forms build arrays of that size (one-hot features of n states)
         want = np.asarray(r.numeric(env, probs), dtype=float)
         got = np.asarray(np.asarray(evaluate(tree, env, probabilities=probs), dtype=object).astype(float))
         if not np.all(np.isfinite(want)):
             continue
-        assert got.reshape(want.shape) == pytest.approx(want, rel=1e-9, abs=1e-12), (key, env)
+        if r.order_only:  # a count against its order: the ratio stays between positive constants
+            ratios.append(float(want) / float(got))
+        else:
+            assert got.reshape(want.shape) == pytest.approx(want, rel=1e-9, abs=1e-12), (key, env)
         compared += 1
     assert compared >= 10, (key, compared)
+    if r.order_only:
+        assert min(ratios) > 0 and max(ratios) / min(ratios) < 100, (key, min(ratios), max(ratios))
 
 
 @pytest.mark.parametrize("key", sorted(RESULTS))
