@@ -136,7 +136,7 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", default="quick", choices=("quick", "thorough"))
     ap.add_argument("--seeds", default="0-39", help="seeds, e.g. 0-39 or 1,5,7 (default 0-39)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
-    ap.add_argument("--claims", default="*", help="glob on claim ids (default all)")
+    ap.add_argument("--claims", default="*", help="globs on claim ids, comma-separated (default all)")
     ap.add_argument("--out", default="docs/calibration", help="output directory")
     ap.add_argument("--fresh", action="store_true", help="ignore rows of an earlier run")
     ap.add_argument("--summarise", action="store_true", help="only rewrite the report from the stored rows")
@@ -145,7 +145,7 @@ def main(argv=None) -> int:
     from verify.registry import default_registry
 
     seeds = _seeds(args.seeds)
-    ids = [c.id for c in default_registry().select([args.claims])]
+    ids = [c.id for c in default_registry().select(args.claims.split(","))]
     os.makedirs(args.out, exist_ok=True)
     rows_path = os.path.join(args.out, f"{args.profile}.jsonl")
     if args.fresh and os.path.exists(rows_path):
