@@ -176,3 +176,20 @@ def test_parallel_run_gives_the_serial_results():
     serial = [strip(r.to_json()) for r in run_claims(claims, CTX, mutants=True)]
     parallel = [strip(r.to_json()) for r in run_claims(claims, CTX, mutants=True, jobs=2)]
     assert parallel == serial
+
+
+def test_saturated_implicit_points_are_not_false_failures():
+    """A saturated softmax with eta -> 1 forms A = I - eta sigma(F) with digits lost that cond(A) = 1
+    does not see; the roundoff scales use roundoff_amplification, and both instances are examples."""
+    from verify.probes import implicit as P
+
+    pre = REGISTRY["implicit.preconditioner"]
+    step = [c for c in pre.checks if c.kind == "asymptotic"][0]
+    assert P.SATURATED_STEP in step.examples
+    ratio, info = step.slope_at(pre.candidate, P.SATURATED_STEP)
+    assert ratio <= 1.0, info
+    ift = REGISTRY["implicit.ift-jacobian"]
+    deriv = [c for c in ift.checks if c.kind == "derivative"][0]
+    assert P.SATURATED_IFT in deriv.examples
+    ev = deriv.run(ift.candidate, CTX, label="saturated")
+    assert ev.verdict in ("consistent", "proved"), ev.counterexample

@@ -42,7 +42,8 @@ IFT_JACOBIAN = Claim(
                          description="IFT Jacobian equals direct differentiation of A^{-1}w (n=2 proof, "
                          "n=3 random rational points, linearised constraint at symbolic n)"),
         DerivativeCheck(primitive=P.primitive, primitive_mp=P.primitive_mp, strategy=P.implicit_points,
-                        blocks=P.blocks, description="complex-step Jacobian of theta = solve(I - eta softmax(F), w)"),
+                        blocks=P.blocks, examples=(P.SATURATED_IFT,),
+                        description="complex-step Jacobian of theta = solve(I - eta softmax(F), w)"),
     ),
     mutants=(
         Mutant("transposed-J_w", r"$\partial\hat\theta/\partial w = A^{-\top}$ (denominator layout)",
@@ -105,6 +106,7 @@ PRECONDITIONER = Claim(
         NumericIdentity(reference=P.gram_oracle, reference_mp=P.gram_oracle_mp, strategy=P.implicit_points,
                         description="P against J J^T, J by complex step of the primitive"),
         AsymptoticCheck(remainder=P.gradient_step_remainder, strategy=P.points_with_targets, order=2.0, steps=16, precise=True,
+                        examples=(P.SATURATED_STEP,),
                         description="one real gradient step on (w, F) moves theta by -a P grad L + O(a^2)"),
     ),
     mutants=(

@@ -111,6 +111,6 @@ def leading_remainder(candidate, p, hs):
         P = O.gram_oracle(O.pack(q.w, q.F), eta=q.eta)
         lead = np.asarray(candidate.numeric(q), dtype=float)
         rem.append(float(np.abs(P - lead).max()))
-        cond = float(np.linalg.cond(np.eye(q.n) - q.eta * O.softmax_rows(q.F)))
+        cond = O.roundoff_amplification(q.F, q.eta)  # >= cond(A)
         floor.append(1000 * EPS * cond * float(np.abs(P).max()))
     return np.array(rem), np.array(floor)

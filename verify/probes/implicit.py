@@ -23,7 +23,7 @@ from ..oracles import implicit as O
 from ..tolerances import EPS, tolerance
 
 __all__ = [
-    "blocks", "primitive", "primitive_mp", "ift_reference", "implicit_points",
+    "SATURATED_STEP", "SATURATED_IFT", "blocks", "primitive", "primitive_mp", "ift_reference", "implicit_points",
     "LogitsAndValues", "logits_and_values", "softmax_jacobians", "d_scale", "natural_d",
     "gram_reference_sym", "gram_oracle", "gram_oracle_mp",
     "PointWithTargets", "points_with_targets", "gradient_step_remainder",
@@ -53,7 +53,7 @@ def blocks(p, J_ref):
     J_w, J_F = J_ref[:, :n], J_ref[:, n:]
     theta = np.abs(O.theta_hat(_psi(p)[None, :], eta=p.eta)).max()
     atol = tolerance("derivative.complex_step").atol
-    cond = float(np.linalg.cond(np.eye(n) - p.eta * O.softmax_rows(p.F)))
+    cond = _amplification(p)  # >= cond(A) (see roundoff_amplification)
     inflate = max(1.0, 10.0 * n * EPS * cond / atol)
     s_w = float(np.abs(J_w).max())
     return [(slice(0, n), s_w * inflate), (slice(n, None), max(float(np.abs(J_F).max()), s_w * theta) * inflate)]
@@ -149,6 +149,15 @@ class PointWithTargets(NamedTuple):
         return dict(self.point.readable(), y=self.y.tolist())
 
 
+#: a saturated softmax at eta = 0.999: A = 0.001 I has cond(A) = 1, yet forming A loses three digits; a
+#: floor scaled by cond(A) refuted the true P here (found by the full test run's search order)
+SATURATED_STEP = PointWithTargets(S.ImplicitPoint(np.array([2.0, 1.0]), np.array([[19.0, -10.0], [1.9, 51.9]]), 0.999),
+                                  np.array([1.0, 2.0]))
+#: eta = 0.9999 with saturated logits: the IFT Jacobian's roundoff is 1.41x a block scale built on cond(A)
+#: (0.016x the scale built on roundoff_amplification), against a 60-digit Jacobian
+SATURATED_IFT = S.ImplicitPoint(np.array([2.1, 1.2]), np.array([[50.2, 31.5], [-53.4, 5.1]]), 0.9999)
+
+
 def points_with_targets():
     """Generic points for the step check.
 
@@ -172,8 +181,9 @@ def points_with_targets():
 
 def _gradient_step_remainder_mp(P, q, alphas, dps=60):
     """The same remainder with theta, J and g at 60 digits (mpmath solves, central differences at 50
-    digits); the floor is then only the float64 roundoff of the candidate's ``P r``: 100 eps cond(A)
-    times ``a ||P|| ||r||`` (``P`` is computed through ``A^{-1}``), which shrinks with ``a``."""
+    digits); the floor is then only the float64 roundoff of the candidate's ``P r``: 100 eps
+    :func:`_amplification` times ``a ||P|| ||r||`` (``P`` is computed through ``A^{-1}``), which shrinks
+    with ``a``."""
     p, y = q.point, q.y
     with mpmath.workdps(dps):
         psi = [mpmath.mpf(float(v)) for v in _psi(p)]
@@ -188,15 +198,13 @@ def _gradient_step_remainder_mp(P, q, alphas, dps=60):
             moved = O.theta_hat_mp([v - am * gk for v, gk in zip(psi, g)], eta=p.eta)
             rem.append(float(mpmath.sqrt(mpmath.fsum((m - t + am * c) ** 2 for m, t, c in zip(moved, theta0, Pr)))))
         r_norm = float(mpmath.sqrt(mpmath.fsum(x * x for x in r)))
-    cond = float(np.linalg.cond(np.eye(p.n) - p.eta * O.softmax_rows(p.F)))
-    alphas = np.asarray(alphas)
-    floor = 100 * EPS * cond * alphas * float(np.linalg.norm(P, 2)) * r_norm
-    # the float path's floor bounds the float roundoff of g and P r together, so it also bounds that of
-    # P r alone: the smaller of the two bounds is still a bound
-    J, _ = O.jacobian_oracle(_psi(p), eta=p.eta)
-    g = J.T @ (O.theta_hat(_psi(p)[None, :], eta=p.eta)[0] - y)
-    float_floor = 1000 * EPS * cond * alphas * (np.linalg.norm(J @ g) + np.linalg.norm(P @ np.asarray(r, float)))
-    return np.array(rem), np.minimum(floor, float_floor) + 1e-300
+    floor = 100 * EPS * _amplification(p) * np.asarray(alphas) * float(np.linalg.norm(P, 2)) * r_norm + 1e-300
+    return np.array(rem), floor
+
+
+def _amplification(p) -> float:
+    """:func:`~verify.oracles.implicit.roundoff_amplification` at the point."""
+    return O.roundoff_amplification(p.F, p.eta)
 
 
 def gradient_step_remainder(candidate, q, hs, precise=False):
@@ -222,7 +230,7 @@ def gradient_step_remainder(candidate, q, hs, precise=False):
     moved = O.theta_change(psi, -alphas[:, None] * g[None, :], eta=p.eta)
     Pr = P @ r
     rem = np.linalg.norm(moved + alphas[:, None] * Pr[None, :], axis=1)
-    cond = float(np.linalg.cond(np.eye(p.n) - p.eta * O.softmax_rows(p.F)))
+    cond = _amplification(p)  # >= cond(A): forming A = I - eta sigma(F) can lose digits cond(A) misses
     # Roundoff relative to the first-order change a|Jg|. 1000 eps cond rather than
     # ~eps cond: float noise measured at <= 1.6 eps cond, but a 50-digit replay of
     # a saturated point (F = [[0,-20],[0,20]], eta = 0.998) showed the float first-

@@ -108,7 +108,7 @@ def t3_remainder(candidate, p, hs):
     r = p.phi @ theta - p.y
     dL = SG.loss_change(p.phi, r, dtheta).mean(axis=1)
     cand = np.array([candidate.numeric(p._replace(alpha=a)) for a in alphas])
-    cond = float(np.linalg.cond(np.eye(len(theta)) - p.eta * O.softmax_rows(p.F)))
+    cond = O.roundoff_amplification(p.F, p.eta)  # >= cond(A)
     first = np.abs(dtheta).max(axis=(1, 2)) * float(np.abs(p.phi.T @ r).sum())
     floor = 1000 * EPS * cond * (first + np.abs(cand))
     return np.abs(dL - cand), floor
@@ -180,7 +180,7 @@ def t4_remainder(candidate, p, hs):
         d_par = (dtheta[0] @ (q.phi.T @ q.phi)).sum(axis=1) / d  # change of 1^T r / d per minibatch
         exact = float(d_par.mean())
         cand = float(candidate.numeric(q))
-        cond = float(np.linalg.cond(np.eye(d) - eta * O.softmax_rows(q.F)))
+        cond = O.roundoff_amplification(q.F, eta)  # >= cond(A)
         rem.append(abs(exact - cand))
         # roundoff of theta_change is ~ eps cond relative to itself (measured <= 1.6 eps cond
         # for the gradient step of implicit.preconditioner); the floor is 10 eps cond, and
@@ -239,7 +239,7 @@ def t5i_remainder(candidate, p, hs):
         mean = dtheta.mean(axis=0)
         exact = float((dtheta * dtheta).sum(axis=1).mean() / (mean @ mean))
         cand = float(candidate.numeric(q))
-        cond = float(np.linalg.cond(np.eye(len(q.w)) - eta * O.softmax_rows(q.F)))
+        cond = O.roundoff_amplification(q.F, eta)  # >= cond(A)
         rem.append(abs(exact - cand))
         floor.append(1000 * EPS * cond * max(exact, abs(cand)) * _ratio_scale_implicit(q))
     return np.array(rem), np.array(floor)
