@@ -69,19 +69,22 @@ def test_preconditioner_step_check_alone_refutes_every_mutant():
         assert abs(ev.counterexample["slope"] - 1.0) < 0.3  # an O(alpha) term remains
 
 
+def _without_timing(x):
+    """A report with every ``seconds`` field dropped (timings differ between identical runs)."""
+    if isinstance(x, dict):
+        return {k: _without_timing(v) for k, v in x.items() if k != "seconds"}
+    if isinstance(x, list):
+        return [_without_timing(v) for v in x]
+    return x
+
+
 def test_same_seed_same_evidence():
     claim = REGISTRY["implicit.preconditioner"]
     a = run_claim(claim, CTX, mutants=True).to_json()
     b = run_claim(claim, CTX, mutants=True).to_json()
 
-    def strip(x):
-        if isinstance(x, dict):
-            return {k: strip(v) for k, v in x.items() if k != "seconds"}
-        if isinstance(x, list):
-            return [strip(v) for v in x]
-        return x
 
-    assert strip(a) == strip(b)
+    assert _without_timing(a) == _without_timing(b)
 
 
 def _texts(obj):
@@ -166,15 +169,9 @@ def test_parallel_run_gives_the_serial_results():
     claims = [REGISTRY[i] for i in ("implicit.preconditioner", "bellman.contraction-v", "estimators.gumbel-max",
                                     "sgd.one-hot-ratio")]
 
-    def strip(x):
-        if isinstance(x, dict):
-            return {k: strip(v) for k, v in x.items() if k != "seconds"}
-        if isinstance(x, list):
-            return [strip(v) for v in x]
-        return x
 
-    serial = [strip(r.to_json()) for r in run_claims(claims, CTX, mutants=True)]
-    parallel = [strip(r.to_json()) for r in run_claims(claims, CTX, mutants=True, jobs=2)]
+    serial = [_without_timing(r.to_json()) for r in run_claims(claims, CTX, mutants=True)]
+    parallel = [_without_timing(r.to_json()) for r in run_claims(claims, CTX, mutants=True, jobs=2)]
     assert parallel == serial
 
 
