@@ -147,7 +147,6 @@ def test_calibration_findings_are_pinned():
 
     from verify.catalogue import bellman as B
     from verify.probes import bellman as BP
-    from verify.catalogue import estimators as E
 
     class MDP:
         P = np.array([[[1.0, 0.0], [0.5, 0.5]], [[0.2, 0.8], [0.0, 1.0]]])
